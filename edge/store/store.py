@@ -1,0 +1,251 @@
+"""The gateway's store: one SQLite file, one connection per thread.
+
+Writers take ``BEGIN IMMEDIATE`` so that two writers never deadlock on a lock
+upgrade; readers run concurrently thanks to WAL.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from edge.models import Answer, Assignment, Stroke, Student, Vote
+from edge.store import db, ink, outbox
+
+
+def wall_clock_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class Store:
+    """Typed access to the gateway's SQLite file."""
+
+    def __init__(
+        self, path: Path | str, gateway_id: str, clock: Callable[[], int] = wall_clock_ms
+    ) -> None:
+        self.path = Path(path)
+        self.gateway_id = gateway_id
+        self.clock = clock
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        db.migrate(self.conn, clock)
+
+    # -- connections and transactions -------------------------------------
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = db.connect(self.path)
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction; nested uses join the outer one."""
+        conn = self.conn
+        depth = getattr(self._local, "depth", 0)
+        if depth:
+            self._local.depth = depth + 1
+            try:
+                yield conn
+            finally:
+                self._local.depth = depth
+            return
+
+        conn.execute("BEGIN IMMEDIATE")
+        self._local.depth = 1
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+        finally:
+            self._local.depth = 0
+
+    def close(self) -> None:
+        """Close every connection this store opened."""
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    # -- roster and devices -----------------------------------------------
+
+    def save_students(self, students: Iterable[Student]) -> None:
+        """Insert or update roster entries."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO students (id, name, pseudonym, seat) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(id) DO UPDATE SET name = excluded.name,"
+                " pseudonym = excluded.pseudonym, seat = excluded.seat",
+                [(s.id, s.name, s.pseudonym, s.seat) for s in students],
+            )
+
+    def students(self) -> list[Student]:
+        """The roster, by seat."""
+        rows = self.conn.execute(
+            "SELECT id, name, pseudonym, seat FROM students ORDER BY seat, id"
+        ).fetchall()
+        return [Student(r["id"], r["name"], r["pseudonym"], r["seat"]) for r in rows]
+
+    def bind_device(self, address: str, kind: str, student_id: str | None) -> None:
+        """Bind a pen or clicker to a student (None unbinds it)."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO devices (address, kind, student_id, bound_ms) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(address) DO UPDATE SET kind = excluded.kind,"
+                " student_id = excluded.student_id, bound_ms = excluded.bound_ms",
+                (address.upper(), kind, student_id, self.clock()),
+            )
+
+    def device_bindings(self, kind: str) -> dict[str, str]:
+        """Device address to student id, for one kind of device."""
+        rows = self.conn.execute(
+            "SELECT address, student_id FROM devices WHERE kind = ? AND student_id IS NOT NULL",
+            (kind,),
+        ).fetchall()
+        return {r["address"]: r["student_id"] for r in rows}
+
+    # -- assignments --------------------------------------------------------
+
+    def save_assignment(self, assignment: Assignment, body: dict[str, Any]) -> None:
+        """Keep an assignment (its source document) and make it known."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO assignments (id, subject, title, body, loaded_ms)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+                " subject = excluded.subject, title = excluded.title,"
+                " body = excluded.body, loaded_ms = excluded.loaded_ms",
+                (
+                    assignment.id, assignment.subject, assignment.title,
+                    json.dumps(body, ensure_ascii=False), self.clock(),
+                ),
+            )
+
+    def set_active_assignment(self, assignment_id: str) -> None:
+        """Mark the assignment the class is working on now."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE assignments SET active = (id = ?)", (assignment_id,))
+
+    def assignment_bodies(self) -> list[dict[str, Any]]:
+        """Every stored assignment's source document, active first."""
+        rows = self.conn.execute(
+            "SELECT body FROM assignments ORDER BY active DESC, loaded_ms DESC, id"
+        ).fetchall()
+        return [json.loads(r["body"]) for r in rows]
+
+    def active_assignment_id(self) -> str | None:
+        row = self.conn.execute("SELECT id FROM assignments WHERE active = 1").fetchone()
+        return str(row["id"]) if row else None
+
+    # -- ink ------------------------------------------------------------------
+
+    def add_strokes(
+        self, rows: Iterable[tuple[Stroke, str | None, str | None, str | None]]
+    ) -> int:
+        """Commit a batch of (stroke, student, assignment, question) in one transaction."""
+        with self.transaction() as conn:
+            return ink.insert_strokes(conn, rows)
+
+    def answer_strokes(
+        self, assignment_id: str, student_id: str, question_id: str
+    ) -> list[Stroke]:
+        """The strokes of one answer, in time order."""
+        return ink.answer_strokes(self.conn, assignment_id, student_id, question_id)
+
+    # -- answers ----------------------------------------------------------------
+
+    def save_answer(self, answer: Answer, uplink: dict[str, Any] | None) -> None:
+        """Store an answer and, in the same transaction, its uplink message."""
+        with self.transaction() as conn:
+            _upsert_answer(conn, answer, self.clock())
+            if uplink is not None:
+                outbox.enqueue(conn, self.gateway_id, "result", uplink, self.clock())
+
+    def answers(self, assignment_id: str) -> list[sqlite3.Row]:
+        """Every stored answer of an assignment."""
+        return self.conn.execute(
+            "SELECT * FROM answers WHERE assignment_id = ? ORDER BY finished_ms, id",
+            (assignment_id,),
+        ).fetchall()
+
+    # -- votes --------------------------------------------------------------------
+
+    def add_votes(self, votes: Iterable[tuple[Vote, str | None, bool]]) -> None:
+        """Commit (vote, student, counted) rows."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO votes (poll_id, clicker, student_id, answer, seq, rssi,"
+                " received_ms, counted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (v.poll_id, v.clicker, s, v.answer, v.seq, v.rssi, v.received_ms, c)
+                    for v, s, c in votes
+                ],
+            )
+
+    # -- outbox -------------------------------------------------------------------
+
+    def enqueue(self, kind: str, data: Any) -> int:
+        """Put one message in the outbox on its own; returns its sequence number."""
+        with self.transaction() as conn:
+            return outbox.enqueue(conn, self.gateway_id, kind, data, self.clock())
+
+    def outbox_count(self) -> int:
+        return outbox.count(self.conn)
+
+    # -- summary ----------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """Counts for the summary API: students, answers, graded, outbox."""
+        conn = self.conn
+        one = lambda sql: int(conn.execute(sql).fetchone()[0])  # noqa: E731
+        return {
+            "students": one("SELECT COUNT(*) FROM students"),
+            "answers_received": one("SELECT COUNT(*) FROM answers"),
+            "answers_graded": one("SELECT COUNT(*) FROM answers WHERE correct IS NOT NULL"),
+            "outbox_pending": one("SELECT COUNT(*) FROM outbox"),
+            "strokes": one("SELECT COUNT(*) FROM strokes"),
+            "votes": one("SELECT COUNT(*) FROM votes"),
+        }
+
+
+def _upsert_answer(conn: sqlite3.Connection, a: Answer, now_ms: int) -> None:
+    v = a.verdict
+    candidates = [{"text": c.text, "confidence": c.confidence} for c in a.reading.candidates]
+    conn.execute(
+        "INSERT INTO answers (assignment_id, question_id, student_id, reading, confidence,"
+        " candidates, correct, score, max_score, reason, reason_zh, verdict_code,"
+        " needs_review, started_ms, finished_ms, updated_ms)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(assignment_id, question_id, student_id) DO UPDATE SET"
+        " reading = excluded.reading, confidence = excluded.confidence,"
+        " candidates = excluded.candidates, correct = excluded.correct,"
+        " score = excluded.score, max_score = excluded.max_score,"
+        " reason = excluded.reason, reason_zh = excluded.reason_zh,"
+        " verdict_code = excluded.verdict_code, needs_review = excluded.needs_review,"
+        " started_ms = MIN(answers.started_ms, excluded.started_ms),"
+        " finished_ms = MAX(answers.finished_ms, excluded.finished_ms),"
+        " updated_ms = excluded.updated_ms",
+        (
+            a.assignment_id, a.question_id, a.student_id, a.reading.text,
+            a.reading.confidence, json.dumps(candidates, ensure_ascii=False),
+            None if v is None else int(v.correct), None if v is None else v.score,
+            None if v is None else v.max_score, None if v is None else v.reason,
+            None if v is None else v.reason_zh, None if v is None else v.code,
+            int(a.needs_review), a.started_ms, a.finished_ms, now_ms,
+        ),
+    )
