@@ -94,4 +94,28 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX outbox_by_priority ON outbox (priority, id)
     """,
+    # 2: knowledge-point mastery per student and the BKT parameters behind it.
+    """
+    CREATE TABLE mastery (
+        student_id TEXT NOT NULL,
+        knowledge_point TEXT NOT NULL,
+        p_mastered REAL NOT NULL,
+        evidence REAL NOT NULL,
+        n_answers INTEGER NOT NULL,
+        updated_ms INTEGER NOT NULL,
+        PRIMARY KEY (student_id, knowledge_point)
+    );
+
+    CREATE TABLE bkt_params (
+        knowledge_point TEXT PRIMARY KEY,
+        prior REAL NOT NULL,
+        learn REAL NOT NULL,
+        guess REAL NOT NULL,
+        slip REAL NOT NULL,
+        forget REAL NOT NULL,
+        n_answers REAL NOT NULL,
+        source TEXT NOT NULL,
+        fitted_ms INTEGER NOT NULL
+    )
+    """,
 ]
