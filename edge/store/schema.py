@@ -118,4 +118,19 @@ MIGRATIONS: list[str] = [
         fitted_ms INTEGER NOT NULL
     )
     """,
+    # 3: outbox messages the broker refused for good (for example "not
+    # authorized"), kept aside for the operator instead of retried in a loop.
+    """
+    CREATE TABLE outbox_parked (
+        id INTEGER PRIMARY KEY,
+        seq INTEGER NOT NULL UNIQUE,
+        msg_id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        priority INTEGER NOT NULL,
+        created_ms INTEGER NOT NULL,
+        payload TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        parked_ms INTEGER NOT NULL
+    )
+    """,
 ]
