@@ -75,7 +75,9 @@ class Rect:
     height: float
 
     def contains(self, x: float, y: float) -> bool:
-        return self.x <= x <= self.x + self.width and self.y <= y <= self.y + self.height
+        return (
+            self.x <= x <= self.x + self.width and self.y <= y <= self.y + self.height
+        )
 
 
 @dataclass(frozen=True, slots=True)

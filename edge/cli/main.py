@@ -18,8 +18,16 @@ from edge.errors import EdgeError
 from edge.logsetup import setup_logging
 
 SUBCOMMANDS = (
-    "run", "demo", "provision", "doctor", "pen", "clicker",
-    "recognize", "grade", "report", "backup",
+    "run",
+    "demo",
+    "provision",
+    "doctor",
+    "pen",
+    "clicker",
+    "recognize",
+    "grade",
+    "report",
+    "backup",
 )
 
 log = logging.getLogger(__name__)
@@ -31,10 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog="edge-gateway",
         description="Classroom gateway for smart-pen homework and clickers.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
-        "--log-level", default="WARNING",
-        choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="logging threshold",
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="logging threshold",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:

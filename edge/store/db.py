@@ -25,7 +25,9 @@ def connect(path: Path | str) -> sqlite3.Connection:
     """Open the store file with the gateway's durability settings."""
     try:
         conn = sqlite3.connect(
-            str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+            str(path),
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
             check_same_thread=False,
         )
     except sqlite3.Error as exc:

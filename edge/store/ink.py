@@ -15,13 +15,16 @@ _DOT = struct.Struct("<ffHq")
 
 def pack_dots(dots: Iterable[Dot]) -> bytes:
     """Dots as the compact blob stored in ``strokes.dots``."""
-    return b"".join(_DOT.pack(d.x, d.y, min(max(d.force, 0), 0xFFFF), d.t_ms) for d in dots)
+    return b"".join(
+        _DOT.pack(d.x, d.y, min(max(d.force, 0), 0xFFFF), d.t_ms) for d in dots
+    )
 
 
 def unpack_dots(blob: bytes) -> tuple[Dot, ...]:
     """The dots of a stored blob."""
     return tuple(
-        Dot(round(x, 2), round(y, 2), force, t) for x, y, force, t in _DOT.iter_unpack(blob)
+        Dot(round(x, 2), round(y, 2), force, t)
+        for x, y, force, t in _DOT.iter_unpack(blob)
     )
 
 
@@ -32,8 +35,15 @@ def insert_strokes(
     """Insert (stroke, student, assignment, question) rows; the caller commits."""
     params = [
         (
-            s.pen, str(s.page), student, assignment, question,
-            s.start_ms, s.end_ms, len(s.dots), pack_dots(s.dots),
+            s.pen,
+            str(s.page),
+            student,
+            assignment,
+            question,
+            s.start_ms,
+            s.end_ms,
+            len(s.dots),
+            pack_dots(s.dots),
         )
         for s, student, assignment, question in rows
     ]
@@ -55,5 +65,6 @@ def answer_strokes(
         (assignment_id, student_id, question_id),
     ).fetchall()
     return [
-        Stroke(r["pen"], PageAddress.parse(r["page"]), unpack_dots(r["dots"])) for r in rows
+        Stroke(r["pen"], PageAddress.parse(r["page"]), unpack_dots(r["dots"]))
+        for r in rows
     ]

@@ -27,7 +27,10 @@ class Store:
     """Typed access to the gateway's SQLite file."""
 
     def __init__(
-        self, path: Path | str, gateway_id: str, clock: Callable[[], int] = wall_clock_ms
+        self,
+        path: Path | str,
+        gateway_id: str,
+        clock: Callable[[], int] = wall_clock_ms,
     ) -> None:
         self.path = Path(path)
         self.gateway_id = gateway_id
@@ -106,7 +109,8 @@ class Store:
         """Bind a pen or clicker to a student (None unbinds it)."""
         with self.transaction() as conn:
             conn.execute(
-                "INSERT INTO devices (address, kind, student_id, bound_ms) VALUES (?, ?, ?, ?)"
+                "INSERT INTO devices (address, kind, student_id, bound_ms)"
+                " VALUES (?, ?, ?, ?)"
                 " ON CONFLICT(address) DO UPDATE SET kind = excluded.kind,"
                 " student_id = excluded.student_id, bound_ms = excluded.bound_ms",
                 (address.upper(), kind, student_id, self.clock()),
@@ -115,7 +119,8 @@ class Store:
     def device_bindings(self, kind: str) -> dict[str, str]:
         """Device address to student id, for one kind of device."""
         rows = self.conn.execute(
-            "SELECT address, student_id FROM devices WHERE kind = ? AND student_id IS NOT NULL",
+            "SELECT address, student_id FROM devices"
+            " WHERE kind = ? AND student_id IS NOT NULL",
             (kind,),
         ).fetchall()
         return {r["address"]: r["student_id"] for r in rows}
@@ -131,8 +136,11 @@ class Store:
                 " subject = excluded.subject, title = excluded.title,"
                 " body = excluded.body, loaded_ms = excluded.loaded_ms",
                 (
-                    assignment.id, assignment.subject, assignment.title,
-                    json.dumps(body, ensure_ascii=False), self.clock(),
+                    assignment.id,
+                    assignment.subject,
+                    assignment.title,
+                    json.dumps(body, ensure_ascii=False),
+                    self.clock(),
                 ),
             )
 
@@ -149,7 +157,9 @@ class Store:
         return [json.loads(r["body"]) for r in rows]
 
     def active_assignment_id(self) -> str | None:
-        row = self.conn.execute("SELECT id FROM assignments WHERE active = 1").fetchone()
+        row = self.conn.execute(
+            "SELECT id FROM assignments WHERE active = 1"
+        ).fetchone()
         return str(row["id"]) if row else None
 
     # -- ink ------------------------------------------------------------------
@@ -157,7 +167,7 @@ class Store:
     def add_strokes(
         self, rows: Iterable[tuple[Stroke, str | None, str | None, str | None]]
     ) -> int:
-        """Commit a batch of (stroke, student, assignment, question) in one transaction."""
+        """Commit (stroke, student, assignment, question) rows in one transaction."""
         with self.transaction() as conn:
             return ink.insert_strokes(conn, rows)
 
@@ -216,7 +226,9 @@ class Store:
         return {
             "students": one("SELECT COUNT(*) FROM students"),
             "answers_received": one("SELECT COUNT(*) FROM answers"),
-            "answers_graded": one("SELECT COUNT(*) FROM answers WHERE correct IS NOT NULL"),
+            "answers_graded": one(
+                "SELECT COUNT(*) FROM answers WHERE correct IS NOT NULL"
+            ),
             "outbox_pending": one("SELECT COUNT(*) FROM outbox"),
             "strokes": one("SELECT COUNT(*) FROM strokes"),
             "votes": one("SELECT COUNT(*) FROM votes"),
@@ -225,11 +237,13 @@ class Store:
 
 def _upsert_answer(conn: sqlite3.Connection, a: Answer, now_ms: int) -> None:
     v = a.verdict
-    candidates = [{"text": c.text, "confidence": c.confidence} for c in a.reading.candidates]
+    candidates = [
+        {"text": c.text, "confidence": c.confidence} for c in a.reading.candidates
+    ]
     conn.execute(
-        "INSERT INTO answers (assignment_id, question_id, student_id, reading, confidence,"
-        " candidates, correct, score, max_score, reason, reason_zh, verdict_code,"
-        " needs_review, started_ms, finished_ms, updated_ms)"
+        "INSERT INTO answers (assignment_id, question_id, student_id, reading,"
+        " confidence, candidates, correct, score, max_score, reason, reason_zh,"
+        " verdict_code, needs_review, started_ms, finished_ms, updated_ms)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT(assignment_id, question_id, student_id) DO UPDATE SET"
         " reading = excluded.reading, confidence = excluded.confidence,"
@@ -241,11 +255,21 @@ def _upsert_answer(conn: sqlite3.Connection, a: Answer, now_ms: int) -> None:
         " finished_ms = MAX(answers.finished_ms, excluded.finished_ms),"
         " updated_ms = excluded.updated_ms",
         (
-            a.assignment_id, a.question_id, a.student_id, a.reading.text,
-            a.reading.confidence, json.dumps(candidates, ensure_ascii=False),
-            None if v is None else int(v.correct), None if v is None else v.score,
-            None if v is None else v.max_score, None if v is None else v.reason,
-            None if v is None else v.reason_zh, None if v is None else v.code,
-            int(a.needs_review), a.started_ms, a.finished_ms, now_ms,
+            a.assignment_id,
+            a.question_id,
+            a.student_id,
+            a.reading.text,
+            a.reading.confidence,
+            json.dumps(candidates, ensure_ascii=False),
+            None if v is None else int(v.correct),
+            None if v is None else v.score,
+            None if v is None else v.max_score,
+            None if v is None else v.reason,
+            None if v is None else v.reason_zh,
+            None if v is None else v.code,
+            int(a.needs_review),
+            a.started_ms,
+            a.finished_ms,
+            now_ms,
         ),
     )

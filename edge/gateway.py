@@ -1,0 +1,251 @@
+"""The gateway's core loop: strokes in, graded answers out.
+
+Drivers hand strokes to ``submit``; one worker thread commits them in
+batches, assembles answers, reads and grades each finished answer, and
+stores the result together with its outbox message. Listeners (the teacher
+page, mastery tracking) hear of every stored answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from edge.assembly import AnswerAssembler, CompletedAnswer, RegionIndex
+from edge.events import EventBus
+from edge.models import Answer, Assignment, Question, Reading, Rect, Stroke, Verdict
+from edge.results import result_payload
+from edge.store import Store
+
+log = logging.getLogger(__name__)
+
+# Strokes are committed in batches of at most this many, or whatever has
+# arrived within one tick: one fsync per batch instead of one per stroke.
+MAX_BATCH = 500
+TICK_S = 0.05
+
+
+class InkReader(Protocol):
+    """What the gateway needs from a recognizer."""
+
+    confidence_threshold: float
+
+    def read(
+        self,
+        strokes: Sequence[Stroke],
+        box: Rect | None = None,
+        kind_hint: str | None = None,
+    ) -> Reading: ...
+
+
+Grader = Callable[[Question, str], Verdict]
+AnswerListener = Callable[[Answer, Question], None]
+
+
+@dataclass
+class GatewayStats:
+    """Counters the summary API and the health check report."""
+
+    strokes: int = 0
+    unknown_pen_strokes: int = 0
+    answers: int = 0
+    graded: int = 0
+    review: int = 0
+    errors: int = 0
+    unknown_pens: set[str] = field(default_factory=set)
+
+
+class Gateway:
+    """Owns the ingest worker and the path from stroke to stored answer."""
+
+    def __init__(
+        self,
+        store: Store,
+        assignments: Sequence[Assignment],
+        reader: InkReader,
+        grader: Grader,
+        idle_ms: int = 2500,
+        review_threshold: float | None = None,
+        bus: EventBus | None = None,
+    ) -> None:
+        self.store = store
+        self.reader = reader
+        self.grader = grader
+        self.bus = bus or EventBus()
+        self.stats = GatewayStats()
+        self.review_threshold = (
+            reader.confidence_threshold
+            if review_threshold is None
+            else review_threshold
+        )
+        self.listeners: list[AnswerListener] = []
+        self._assembler = AnswerAssembler(RegionIndex(assignments), idle_ms)
+        self._pens = store.device_bindings("pen")
+        self._pseudonyms = {s.id: s.pseudonym for s in store.students()}
+        self._inbox: queue.Queue[tuple[list[Stroke], Future[None]]] = queue.Queue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- input from drivers -----------------------------------------------
+
+    def submit(self, strokes: Sequence[Stroke]) -> Future[None]:
+        """Queue strokes; the future completes once they are committed."""
+        done: Future[None] = Future()
+        self._inbox.put((list(strokes), done))
+        return done
+
+    async def commit(self, strokes: Sequence[Stroke]) -> None:
+        """Stroke sink for pen drivers: returns once the strokes are committed."""
+        await asyncio.wrap_future(self.submit(strokes))
+
+    def reload_bindings(self) -> None:
+        """Pick up new pen bindings and roster changes from the store."""
+        self._pens = self.store.device_bindings("pen")
+        self._pseudonyms = {s.id: s.pseudonym for s in self.store.students()}
+
+    # -- worker -----------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the ingest worker thread."""
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="ingest", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Commit what is queued, finish open answers and stop the worker."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.step(self.store.clock())
+        self.step(self.store.clock())
+        self._finish(self._assembler.flush())
+
+    def step(self, now_ms: int) -> None:
+        """One worker tick: commit what arrived, grade what is finished."""
+        batch = self._take_batch()
+        if batch:
+            self._ingest(batch)
+        self._finish(self._assembler.due(now_ms))
+
+    def _take_batch(self) -> list[tuple[list[Stroke], Future[None]]]:
+        batch: list[tuple[list[Stroke], Future[None]]] = []
+        try:
+            batch.append(self._inbox.get(timeout=TICK_S))
+            while sum(len(s) for s, _ in batch) < MAX_BATCH:
+                batch.append(self._inbox.get_nowait())
+        except queue.Empty:
+            pass
+        return batch
+
+    def _ingest(self, batch: list[tuple[list[Stroke], Future[None]]]) -> None:
+        rows = []
+        completed: list[CompletedAnswer] = []
+        for strokes, _ in batch:
+            for stroke in strokes:
+                student = self._student_of(stroke.pen)
+                if student is None:
+                    rows.append((stroke, None, None, None))
+                    continue
+                placement, done = self._assembler.add(stroke, student)
+                completed.extend(done)
+                rows.append(
+                    (stroke, student, placement.assignment_id, placement.question_id)
+                )
+        try:
+            self.store.add_strokes(rows)
+        except Exception as exc:
+            log.exception("could not commit %s strokes", len(rows))
+            for _, future in batch:
+                future.set_exception(exc)
+            return
+        self.stats.strokes += len(rows)
+        for _, future in batch:
+            future.set_result(None)
+        self._finish(completed)
+        if rows:
+            self.bus.publish("ink", {"strokes": len(rows)})
+
+    def _student_of(self, pen: str) -> str | None:
+        student = self._pens.get(pen.upper())
+        if student is None:
+            self.stats.unknown_pen_strokes += 1
+            if pen not in self.stats.unknown_pens:
+                self.stats.unknown_pens.add(pen)
+                log.warning(
+                    "%s: pen is not bound to a seat; its ink is kept unassigned", pen
+                )
+        return student
+
+    # -- reading and grading ----------------------------------------------------
+
+    def _finish(self, completed: list[CompletedAnswer]) -> None:
+        for item in completed:
+            try:
+                self._grade(item)
+            except Exception:
+                # One bad answer must not stop the class: count it and go on.
+                self.stats.errors += 1
+                log.exception(
+                    "could not grade %s/%s for %s",
+                    item.assignment_id,
+                    item.question.id,
+                    item.student_id,
+                )
+
+    def _grade(self, item: CompletedAnswer) -> None:
+        question = item.question
+        strokes = self.store.answer_strokes(
+            item.assignment_id, item.student_id, question.id
+        )
+        box = question.region.rect if question.region else None
+        reading = self.reader.read(strokes, box=box, kind_hint=question.type.value)
+        confident = reading.confidence >= self.review_threshold and bool(reading.text)
+        verdict = self.grader(question, reading.text) if confident else None
+
+        answer = Answer(
+            assignment_id=item.assignment_id,
+            question_id=question.id,
+            student_id=item.student_id,
+            strokes=tuple(strokes),
+            reading=reading,
+            verdict=verdict,
+            needs_review=not confident,
+            started_ms=min(s.start_ms for s in strokes),
+            finished_ms=max(s.end_ms for s in strokes),
+        )
+        pseudonym = self._pseudonyms.get(item.student_id, item.student_id)
+        self.store.save_answer(answer, result_payload(answer, question, pseudonym))
+        self._announce(answer, question)
+
+    def _announce(self, answer: Answer, question: Question) -> None:
+        self.stats.answers += 1
+        if answer.verdict is None:
+            self.stats.review += 1
+        else:
+            self.stats.graded += 1
+        for listener in self.listeners:
+            try:
+                listener(answer, question)
+            except Exception:
+                log.exception("answer listener failed")
+        self.bus.publish(
+            "answer",
+            {
+                "assignment": answer.assignment_id,
+                "question": answer.question_id,
+                "student": answer.student_id,
+                "reading": answer.reading.text,
+                "correct": None if answer.verdict is None else answer.verdict.correct,
+                "needs_review": answer.needs_review,
+            },
+        )

@@ -1,0 +1,146 @@
+"""Putting the gateway together: store, assignments, reader, grader, page.
+
+``run`` and ``demo`` both build a ``GatewayService``; they differ only in
+where configuration and devices come from.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from edge.config import Config
+from edge.events import EventBus
+from edge.gateway import Gateway, InkReader
+from edge.models import Assignment
+from edge.store import Store
+from edge.web import create_app
+from edge.web.server import WebServer
+from edge.web.services import WebServices
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Credentials:
+    """The teacher's password hash, the API token hash and the session key."""
+
+    password_hash: str
+    token_hash: str
+    secret_key: str
+
+
+def load_library_into(store: Store) -> None:
+    """Make the standard homework library known to a store that lacks it."""
+    from edge.homework import library_paths, load_assignment
+
+    known = {body.get("id") for body in store.assignment_bodies()}
+    for path in library_paths():
+        assignment, document = load_assignment(path)
+        if assignment.id not in known:
+            store.save_assignment(assignment, document)
+
+
+def stored_assignments(store: Store) -> dict[str, Assignment]:
+    """Every assignment in the store, parsed and validated, by id."""
+    from edge.homework import assignment_from_document
+
+    result: dict[str, Assignment] = {}
+    for body in store.assignment_bodies():
+        assignment = assignment_from_document(body)
+        result[assignment.id] = assignment
+    return result
+
+
+def default_reader() -> InkReader:
+    """The shipped handwriting recognizer."""
+    from edge.inference.recognition import Recognizer
+
+    return Recognizer.load()
+
+
+def default_grader() -> Callable[..., Any]:
+    from edge.inference.grading import grade
+
+    return grade
+
+
+@dataclass
+class GatewayService:
+    """A running gateway: ingest worker, teacher page and (optionally) uplink."""
+
+    config: Config
+    credentials: Credentials
+    store: Store = field(init=False)
+    gateway: Gateway = field(init=False)
+    web: WebServer = field(init=False)
+    services: WebServices = field(init=False)
+    uplink: Any = None
+
+    def start(self, reader: InkReader | None = None) -> None:
+        """Open the store, load assignments, start the worker, page and uplink."""
+        self.config.db.parent.mkdir(parents=True, exist_ok=True)
+        self.store = Store(self.config.db, self.config.gateway_id)
+        load_library_into(self.store)
+        assignments = stored_assignments(self.store)
+        bus = EventBus()
+
+        self.gateway = Gateway(
+            self.store,
+            list(assignments.values()),
+            reader or default_reader(),
+            default_grader(),
+            idle_ms=self.config.answers.idle_ms,
+            review_threshold=self.config.answers.review_threshold,
+            bus=bus,
+        )
+        self.services = WebServices(
+            store=self.store,
+            bus=bus,
+            assignments=assignments,
+            teacher_password_hash=self.credentials.password_hash,
+            api_token_hash=self.credentials.token_hash,
+            secret_key=self.credentials.secret_key,
+            gateway_id=self.config.gateway_id,
+        )
+        self.services.status_sources["ingest"] = self._ingest_status
+        self.web = WebServer(
+            create_app(self.services), self.config.web.host, self.config.web.port
+        )
+        self.gateway.start()
+        self.web.start()
+        self._start_uplink()
+
+    def _start_uplink(self) -> None:
+        section = self.config.section("uplink")
+        if not section.get("broker"):
+            log.info("no broker configured: results wait in the outbox")
+            return
+        from edge.uplink import Uplink, UplinkConfig
+
+        self.uplink = Uplink(self.store, UplinkConfig.from_mapping(section))
+        self.uplink.start()
+        self.services.status_sources["uplink"] = self.uplink.stats
+
+    def _ingest_status(self) -> dict[str, Any]:
+        stats = self.gateway.stats
+        return {
+            "strokes": stats.strokes,
+            "answers": stats.answers,
+            "graded": stats.graded,
+            "review": stats.review,
+            "errors": stats.errors,
+            "unknown_pens": sorted(stats.unknown_pens),
+        }
+
+    def stop(self) -> None:
+        """Stop in the order that loses nothing: input, grading, page, uplink."""
+        self.gateway.stop()
+        self.services.stopping.set()
+        self.gateway.bus.publish("stopping", {})
+        self.web.stop()
+        if self.uplink is not None:
+            self.uplink.stop(timeout=5)
+        self.store.close()

@@ -1,0 +1,1 @@
+"""Simulated classroom devices for the demo, tests and benchmarks."""
