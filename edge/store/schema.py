@@ -133,4 +133,19 @@ MIGRATIONS: list[str] = [
         parked_ms INTEGER NOT NULL
     )
     """,
+    # 4: the teacher's review decisions, kept as labelled ink for training.
+    """
+    CREATE TABLE review_labels (
+        id INTEGER PRIMARY KEY,
+        answer_id INTEGER NOT NULL REFERENCES answers(id),
+        assignment_id TEXT NOT NULL,
+        question_id TEXT NOT NULL,
+        student_id TEXT NOT NULL,
+        machine_reading TEXT NOT NULL,
+        label TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        decided_ms INTEGER NOT NULL
+    );
+    CREATE INDEX review_labels_by_answer ON review_labels (answer_id)
+    """,
 ]
