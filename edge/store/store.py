@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from edge.models import Answer, Assignment, Stroke, Student, Vote
-from edge.store import db, ink, outbox
+from edge.models import Answer, Assignment, Stroke, Student, Verdict, Vote
+from edge.store import db, ink, outbox, review
 
 
 def wall_clock_ms() -> int:
@@ -192,6 +192,40 @@ class Store:
             "SELECT * FROM answers WHERE assignment_id = ? ORDER BY finished_ms, id",
             (assignment_id,),
         ).fetchall()
+
+    def answer(self, answer_id: int) -> sqlite3.Row | None:
+        """One stored answer by its row id."""
+        return review.answer(self.conn, answer_id)
+
+    # -- review -------------------------------------------------------------------
+
+    def review_queue(self, assignment_id: str | None = None) -> list[sqlite3.Row]:
+        """Uncertain readings waiting for the teacher."""
+        return review.queue(self.conn, assignment_id)
+
+    def resolve_review(
+        self,
+        answer_id: int,
+        label: str,
+        decision: str,
+        verdict: Verdict,
+        uplink: dict[str, Any] | None,
+    ) -> sqlite3.Row:
+        """Apply the teacher's decision, keep the label, queue the new result."""
+        with self.transaction() as conn:
+            row = review.answer(conn, answer_id)
+            if row is None:
+                raise KeyError(answer_id)
+            review.resolve(conn, row, label, decision, verdict, self.clock())
+            if uplink is not None:
+                outbox.enqueue(conn, self.gateway_id, "result", uplink, self.clock())
+            updated = review.answer(conn, answer_id)
+        assert updated is not None
+        return updated
+
+    def review_labels(self) -> list[sqlite3.Row]:
+        """The teacher-confirmed readings, as labelled training samples."""
+        return review.labels(self.conn)
 
     # -- votes --------------------------------------------------------------------
 

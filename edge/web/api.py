@@ -23,9 +23,13 @@ bp = Blueprint("api", __name__)
 HEARTBEAT_S = 15.0
 
 
-def _services() -> WebServices:
+def services_of_app() -> WebServices:
+    """The gateway services behind the current app."""
     services: WebServices = current_app.config["SERVICES"]
     return services
+
+
+_services = services_of_app
 
 
 @bp.get("/healthz")

@@ -9,6 +9,7 @@ from typing import Any
 
 from edge.events import EventBus
 from edge.models import Assignment
+from edge.review import ReviewDesk
 from edge.store import Store
 
 
@@ -28,6 +29,12 @@ class WebServices:
         default_factory=dict
     )
     stopping: threading.Event = field(default_factory=threading.Event)
+    review: ReviewDesk | None = None
+    polls: Any = None
+    # Builds the analytics report of an assignment (mastery, items, diagnosis).
+    report: Callable[[str], dict[str, Any]] | None = None
+    # The answer the teacher chose to show, anonymously, on the projector.
+    projected_answer: int | None = None
 
     def active_assignment(self) -> Assignment | None:
         """The assignment the class works on now, or the first one known."""

@@ -3,25 +3,11 @@
 // costs one fetch).
 "use strict";
 (function () {
-  const t = JSON.parse(document.getElementById("strings").textContent);
+  const { t, el, getJSON } = Edge;
   const select = document.getElementById("assignment");
   const live = document.getElementById("live");
   let current = null;
   let pending = null;
-
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
-    for (const c of children) node.append(c);
-    return node;
-  }
-
-  async function getJSON(url) {
-    const r = await fetch(url, { credentials: "same-origin" });
-    if (r.status === 401) { location.href = "/login"; throw new Error("login"); }
-    if (!r.ok) throw new Error(url + ": " + r.status);
-    return r.json();
-  }
 
   function rateClass(rate) { return rate >= 0.8 ? "high" : rate >= 0.5 ? "mid" : "low"; }
 
@@ -59,7 +45,9 @@
     for (const s of data.students) {
       const state = s.finished ? "finished" : s.started ? "started" : "";
       const label = s.finished ? t.finished : s.started ? t.started : t.not_started;
-      seats.append(el("li", { class: state, title: label }, `${s.seat ?? ""} ${s.name} · ${s.correct}/${s.answered}`));
+      const link = el("a", { href: `/student/${encodeURIComponent(current)}/${encodeURIComponent(s.id)}` },
+        `${s.seat ?? ""} ${s.name} · ${s.correct}/${s.answered}`);
+      seats.append(el("li", { class: state, title: label, "data-student": s.id }, link));
     }
   }
 
@@ -92,7 +80,12 @@
       select.append(option);
     }
     if (!current && list.assignments.length) current = list.assignments[0].id;
-    select.addEventListener("change", () => { current = select.value; refresh(); });
+    const links = () => {
+      document.getElementById("export").href = `/api/v1/assignments/${encodeURIComponent(current)}/export.csv`;
+      document.getElementById("report").href = `/report/${encodeURIComponent(current)}`;
+    };
+    links();
+    select.addEventListener("change", () => { current = select.value; links(); refresh(); });
     await refresh();
     listen();
   }
