@@ -1,0 +1,83 @@
+"""Capture files: recorded pen traffic as text, one notification per line.
+
+Format, line by line::
+
+    # comment (anything after '#' is ignored)
+    c06c0e0001...c1              a notification as hex
+    1700000000123 c06c0e00...c1  the same, with the ms time it arrived
+
+Hex has no inner spaces. The recorder writes what the host sent as comments
+(``# > <hex>``) so that a capture reads as a whole conversation while the
+decoder sees only the pen's side.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TextIO
+
+from edge.drivers.pen.errors import CaptureError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureLine:
+    """One recorded notification: its bytes and, if known, when it arrived."""
+
+    line: int
+    t_ms: int | None
+    data: bytes
+
+
+def read_capture(lines: Iterable[str], name: str = "capture") -> Iterator[CaptureLine]:
+    """Notifications of a capture; CaptureError names the first bad line."""
+    for number, raw in enumerate(lines, start=1):
+        text = raw.split("#", 1)[0].strip()
+        if not text:
+            continue
+        parts = text.split()
+        if len(parts) > 2 or (len(parts) == 2 and not parts[0].isdigit()):
+            raise CaptureError(f"{name}:{number}: expected '[ms] hex', got {text!r}")
+        t_ms = int(parts[0]) if len(parts) == 2 else None
+        try:
+            data = bytes.fromhex(parts[-1])
+        except ValueError as exc:
+            raise CaptureError(f"{name}:{number}: not hex: {parts[-1]!r}") from exc
+        yield CaptureLine(number, t_ms, data)
+
+
+def format_line(data: bytes, t_ms: int | None = None) -> str:
+    """One capture line (without newline) for a notification."""
+    return data.hex() if t_ms is None else f"{t_ms} {data.hex()}"
+
+
+class CaptureRecorder:
+    """Appends a pen's traffic to a text stream in the capture format."""
+
+    def __init__(self, stream: TextIO, clock: Callable[[], int], pen: str = "") -> None:
+        self._stream = stream
+        self._clock = clock
+        self._lock = threading.Lock()
+        if pen:
+            self._write(f"# pen {pen}")
+
+    def notification(self, data: bytes) -> None:
+        """Record bytes the pen sent."""
+        self._write(format_line(bytes(data), self._clock()))
+
+    def host_write(self, data: bytes) -> None:
+        """Record bytes the host sent, as a comment."""
+        self._write(f"# > {self._clock()} {bytes(data).hex()}")
+
+    def note(self, text: str) -> None:
+        """Record a free-text comment, such as a connection event."""
+        self._write(f"# {text}")
+
+    def _write(self, line: str) -> None:
+        with self._lock:
+            self._stream.write(line + "\n")
+            self._stream.flush()
