@@ -1,0 +1,84 @@
+"""Pen decoding throughput: live dots per second on one core.
+
+Feeds MTU-23 notifications of a long live session (strokes of 60 dots, about
+a fifth of the dot frames carrying a stuffed byte) through the decoder and,
+separately, through decoder plus stroke assembly.
+
+    .venv/bin/python benchmarks/bench_pen_decode.py [--dots N] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+
+from edge.drivers.pen.codec import PenDecoder
+from edge.drivers.pen.emulate import live_notifications
+from edge.drivers.pen.strokes import StrokeAssembler
+from edge.models import Dot, PageAddress, Stroke
+
+PAGE = PageAddress(3, 27, 603, 1)
+
+
+def session(dots: int, per_stroke: int = 60) -> list[Stroke]:
+    """Strokes of random-walk dots, 10 ms apart, totalling ``dots`` dots."""
+    rng = random.Random(7)
+    t, strokes = 1_700_000_000_000, []
+    for _ in range(dots // per_stroke):
+        x, y = rng.uniform(5, 90), rng.uniform(5, 120)
+        points = []
+        for _ in range(per_stroke):
+            x, y, t = x + rng.uniform(-0.3, 0.3), y + rng.uniform(-0.3, 0.3), t + 10
+            points.append(Dot(round(x, 2), round(y, 2), rng.randint(100, 800), t))
+        strokes.append(Stroke("bench", PAGE, tuple(points)))
+        t += 300
+    return strokes
+
+
+def run(notifications: list[bytes], assemble: bool) -> tuple[float, int]:
+    """Seconds spent and strokes produced for one pass."""
+    decoder, assembler = PenDecoder("bench"), StrokeAssembler("bench")
+    made = 0
+    start = time.perf_counter()
+    for value in notifications:
+        events = decoder.feed(value)
+        if assemble:
+            for event in events:
+                made += len(assembler.feed(event))
+    return time.perf_counter() - start, made
+
+
+def main() -> None:
+    """Print dots per second for decoding alone and with stroke assembly."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dots", type=int, default=120_000)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    strokes = session(args.dots)
+    dots = sum(len(s.dots) for s in strokes)
+    notifications = live_notifications(strokes, mtu=23)
+    volume = sum(len(n) for n in notifications)
+
+    decode_s, _ = min(run(notifications, False) for _ in range(3))
+    both_s, made = min(run(notifications, True) for _ in range(3))
+    assert made == len(strokes), (made, len(strokes))
+    result = {
+        "dots": dots,
+        "notifications": len(notifications),
+        "bytes": volume,
+        "decode_dots_per_s": round(dots / decode_s),
+        "decode_and_assemble_dots_per_s": round(dots / both_s),
+        "decode_mb_per_s": round(volume / decode_s / 1e6, 2),
+    }
+    if args.json:
+        print(json.dumps(result))
+        return
+    for key, value in result.items():
+        print(f"{key:32} {value}")
+
+
+if __name__ == "__main__":
+    main()
