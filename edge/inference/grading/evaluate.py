@@ -153,7 +153,7 @@ def alternatives(node: n.Node) -> list[n.Node]:
             return _bounded(
                 [n.Neg(r) for r in alternatives(right)] + alternatives(right)
             )
-        case n.PlusMinus(left=left, right=right):
+        case n.PlusMinus(left=left, right=right) if left is not None:
             rs = alternatives(right)
             return _bounded(
                 [

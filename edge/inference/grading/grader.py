@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from edge.inference.grading import nodes as n
 from edge.inference.grading.choice import grade_choice
+from edge.inference.grading.equations import NO_SOLUTION, grade_equation
 from edge.inference.grading.equivalence import equivalent
 from edge.inference.grading.errors import AnswerKeyError, AnswerSyntaxError, LimitError
 from edge.inference.grading.evaluate import EvalError
@@ -27,6 +28,7 @@ from edge.inference.grading.numeric import (
     values,
 )
 from edge.inference.grading.parser import parse
+from edge.inference.grading.quantity import grade_quantity
 from edge.inference.grading.text import grade_text
 from edge.models import Question, QuestionType, Verdict
 
@@ -60,6 +62,8 @@ def grade(question: Question, answer_text: str) -> Verdict:
         return verdict(question, "too_long", detail=str(exc), detail_zh=exc.reason_zh)
     except AnswerSyntaxError as exc:
         return verdict(question, "unreadable", detail=str(exc), detail_zh=exc.reason_zh)
+    except EvalError:
+        return verdict(question, "undefined")
 
 
 def _best(verdicts: list[Verdict]) -> Verdict:
@@ -89,7 +93,7 @@ def _numeric(question: Question, key_text: str, student: n.Node, text: str) -> V
         outcome = compare_number(question, key_values[0], answers[0])
         return _from_outcome(question, outcome, text, key_text)
     matched, failures, extra = match_sets(question, key_values, answers)
-    if extra:
+    if extra and (matched or any(value_was_right(f) for f in failures)):
         return verdict(question, "extra_answers")
     if matched == len(key_values):
         return _from_outcome(question, Outcome("correct", 1.0), text, key_text)
@@ -139,8 +143,19 @@ def _expression(
     return _from_outcome(question, Outcome("correct", 1.0), text, key_text)
 
 
-def _not_yet(question: Question, text: str) -> Verdict:
-    raise AnswerKeyError(f"question type {question.type} is graded by another module")
+# -- equations -------------------------------------------------------------------
+
+
+def grade_equation_answer(question: Question, text: str) -> Verdict:
+    """Grade an equation, a solution set or an inequality."""
+    clean = normalize(text)
+    if any(word in clean for word in NO_SOLUTION):
+        student: n.Node = n.Word("无解")
+    else:
+        student = parse(text)
+    return _best(
+        [grade_equation(question, parse_key(k), student) for k in keys_of(question)]
+    )
 
 
 _GRADERS: dict[QuestionType, Callable[[Question, str], Verdict]] = {
@@ -148,6 +163,6 @@ _GRADERS: dict[QuestionType, Callable[[Question, str], Verdict]] = {
     QuestionType.NUMERIC: grade_numeric,
     QuestionType.EXPRESSION: grade_expression,
     QuestionType.TEXT: grade_text,
-    QuestionType.EQUATION: _not_yet,
-    QuestionType.QUANTITY: _not_yet,
+    QuestionType.EQUATION: grade_equation_answer,
+    QuestionType.QUANTITY: grade_quantity,
 }

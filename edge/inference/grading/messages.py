@@ -18,7 +18,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Correct within the allowed margin ({detail}).",
         "正确（在允许误差{detail}之内）。",
     ),
-    "wrong": ("Incorrect: {detail}.", "错误：{detail_zh}。"),
+    "correct_rounded": ("Correct, given to {detail}.", "正确（保留{detail_zh}）。"),
     "wrong_value": (
         "Incorrect: the value is not the expected one.",
         "错误：数值与标准答案不符。",
@@ -78,6 +78,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "not_equivalent": (
         "Incorrect: the expression is not equal to the expected answer.",
         "错误：式子与标准答案不相等。",
+    ),
+    "wrong_solution": (
+        "Incorrect: the solution is not the expected one.",
+        "错误：解不正确。",
+    ),
+    "not_equivalent_equation": (
+        "Incorrect: the equation is not equivalent to the expected one.",
+        "错误：所写等式与标准答案不等价。",
     ),
     "not_a_number": (
         "Incorrect: a number is expected here, not an expression.",
@@ -143,6 +151,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Incorrect: the expected answer is a different word.",
         "错误：与标准答案不符。",
     ),
+    "undefined": (
+        "Incorrect: the answer has no value (for example a division by zero).",
+        "错误：答案无意义（例如除数为0）。",
+    ),
     "empty": ("No answer was given.", "未作答。"),
     "unreadable": (
         "The answer could not be read: {detail}.",
@@ -167,6 +179,8 @@ def verdict(
     fields = {"detail": "", "detail_zh": "", "total": ""} | {
         k: str(v) for k, v in details.items()
     }
+    if "|" in fields["detail"]:
+        fields["detail"], fields["detail_zh"] = fields["detail"].split("|", 1)
     if not fields["detail_zh"]:
         fields["detail_zh"] = fields["detail"]
     score = round(question.points * fraction, 4)

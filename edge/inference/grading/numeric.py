@@ -81,7 +81,7 @@ def _value_outcome(
     question: Question, key: n.Node, student: n.Node, same: bool
 ) -> Outcome:
     tolerance = question.tolerance
-    if tolerance is None and same:
+    if same and (tolerance is None or tolerance.kind in ("abs", "rel")):
         return OK
     try:
         key_float = numeric(key, {}).real
@@ -92,17 +92,17 @@ def _value_outcome(
         if _close(key_float, student_float, APPROX_REL):
             return Outcome("not_exact", 0.0)
         return Outcome("wrong_value", 0.0)
-    return _tolerance_outcome(question, tolerance, key_float, student)
+    return tolerance_outcome(question, tolerance, key_float, student_float, student)
 
 
 def _close(a: float, b: float, rel: float) -> bool:
     return abs(a - b) <= rel * max(abs(a), abs(b), 1e-12)
 
 
-def _tolerance_outcome(
-    question: Question, tolerance: Tolerance, key: float, student: n.Node
+def tolerance_outcome(
+    question: Question, tolerance: Tolerance, key: float, value: float, student: n.Node
 ) -> Outcome:
-    value = numeric(student, {}).real
+    """Compare ``value`` (written as ``student``) with ``key`` under a tolerance."""
     kind, limit = tolerance.kind, tolerance.value
     if kind in ("sigfigs", "dec_places"):
         return _digits_outcome(question, kind, int(limit), key, student, value)
@@ -120,15 +120,19 @@ def _digits_outcome(
     if literal is None:
         return Outcome("wrong_value", 0.0)
     if kind == "sigfigs":
-        target = round_sigfigs(key, want)
         low, high = sigfig_range(literal)
+        written = [low, high]
         right_count = low <= want <= high
+        rounded = [round_sigfigs(key, k) for k in (want, *written)]
     else:
-        target = round(key, want)
         right_count = _decimals(literal) == want
-    if _close(value, target, 1e-9) and right_count:
-        return Outcome("correct", 1.0)
-    if _close(value, key, 0.05) or _close(value, target, 0.05):
+        rounded = [round(key, want), round(key, _decimals(literal))]
+    if _close(value, rounded[0], 1e-9) and right_count:
+        unit = "significant figures" if kind == "sigfigs" else "decimal places"
+        unit_zh = "位有效数字" if kind == "sigfigs" else "位小数"
+        return Outcome("correct_rounded", 1.0, f"{want} {unit}|{want}{unit_zh}")
+    if any(_close(value, r, 1e-9) for r in rounded):
+        # The digits written are the key's, only to the wrong precision.
         code = "sigfigs" if kind == "sigfigs" else "dec_places"
         return Outcome(code, 0.5 if question.partial_credit else 0.0, str(want))
     return Outcome("wrong_value", 0.0)

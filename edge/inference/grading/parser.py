@@ -136,9 +136,13 @@ class _Parser:
         return nxt is not None and nxt.kind is Tok.UNIT
 
     def unit_factor(self, sign: int) -> tuple[str, int]:
-        symbol = self.take().text
+        symbol_token = self.take()
+        symbol = symbol_token.text
         power = 1
-        if self.at(Tok.OP, "^"):
+        if self._bare_power(symbol_token):
+            # m2, cm3: a student's superscript written on the line.
+            power = int(self.take().text)
+        elif self.at(Tok.OP, "^"):
             self.take()
             negative = self.at(Tok.OP, "-")
             if negative:
@@ -149,6 +153,15 @@ class _Parser:
                 )
             power = int(self.take().text[:3]) * (-1 if negative else 1)
         return symbol, sign * power
+
+    def _bare_power(self, symbol: Token) -> bool:
+        token = self.peek()
+        return (
+            token is not None
+            and token.kind is Tok.NUMBER
+            and token.text in ("2", "3")
+            and token.pos == symbol.pos + len(symbol.text)
+        )
 
     def expr(self) -> n.Node:
         self.enter()
