@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from edge.errors import StoreError
+from edge.store import capacity
 from edge.store.schema import MIGRATIONS
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ def connect(path: Path | str) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    # The disk cap is a per-connection setting: every connection applies it.
+    capacity.apply_saved_cap(conn)
     return conn
 
 

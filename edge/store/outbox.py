@@ -3,6 +3,10 @@
 Each message gets its envelope here, inside the caller's transaction, so a
 result and its outbox row commit or vanish together. ``seq`` comes from a
 counter in ``meta`` and is therefore gapless and survives restarts.
+
+The uplink reads rows with :func:`next_batch`, deletes a row only once the
+broker acknowledged that very message (:func:`delete`), and moves a row the
+broker refused for good aside with :func:`park`.
 """
 
 from __future__ import annotations
@@ -10,8 +14,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from typing import Any
+
+from edge.errors import StoreError
 
 SCHEMA_VERSION = 1
 
@@ -27,6 +34,18 @@ PRIORITY = {
     "report": 4,
     "ink": 9,
 }
+DEFAULT_PRIORITY = 5
+
+_COLUMNS = "id, seq, msg_id, kind, priority, created_ms, payload"
+
+
+class StoreFullError(StoreError):
+    """The store reached its disk cap and nothing droppable is left."""
+
+
+def is_full_error(exc: sqlite3.Error) -> bool:
+    """Whether SQLite refused a write because the file reached its page limit."""
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
 
 
 def next_seq(conn: sqlite3.Connection) -> int:
@@ -41,12 +60,44 @@ def next_seq(conn: sqlite3.Connection) -> int:
     return seq
 
 
+def last_seq(conn: sqlite3.Connection) -> int:
+    """The highest sequence number handed out so far (0 before the first)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'outbox_seq'").fetchone()
+    return int(row[0]) if row else 0
+
+
 def enqueue(
     conn: sqlite3.Connection, gateway: str, kind: str, data: Any, now_ms: int
 ) -> int:
     """Write one enveloped message; returns its sequence number."""
-    seq = next_seq(conn)
-    envelope = {
+    try:
+        seq = next_seq(conn)
+        envelope = _envelope(gateway, kind, seq, data, now_ms)
+        conn.execute(
+            "INSERT INTO outbox (seq, msg_id, kind, priority, created_ms, payload)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                seq,
+                envelope["id"],
+                kind,
+                PRIORITY.get(kind, DEFAULT_PRIORITY),
+                now_ms,
+                json.dumps(envelope, ensure_ascii=False, separators=(",", ":")),
+            ),
+        )
+    except sqlite3.OperationalError as exc:
+        if is_full_error(exc):
+            raise StoreFullError(
+                f"outbox full, {kind} message not stored: {exc}"
+            ) from exc
+        raise
+    return seq
+
+
+def _envelope(
+    gateway: str, kind: str, seq: int, data: Any, now_ms: int
+) -> dict[str, Any]:
+    return {
         "v": SCHEMA_VERSION,
         "gateway": gateway,
         "seq": seq,
@@ -55,26 +106,69 @@ def enqueue(
         "sent_at": datetime.fromtimestamp(now_ms / 1000, UTC).isoformat(),
         "data": data,
     }
-    conn.execute(
-        "INSERT INTO outbox (seq, msg_id, kind, priority, created_ms, payload)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            seq, envelope["id"], kind, PRIORITY.get(kind, 5), now_ms,
-            json.dumps(envelope, ensure_ascii=False, separators=(",", ":")),
-        ),
-    )
-    return seq
 
 
 def pending(conn: sqlite3.Connection, limit: int) -> list[sqlite3.Row]:
     """The next messages to send, most valuable first, oldest first within that."""
     return conn.execute(
-        "SELECT id, seq, msg_id, kind, payload FROM outbox ORDER BY priority, id LIMIT ?",
+        "SELECT id, seq, msg_id, kind, payload FROM outbox"
+        " ORDER BY priority, id LIMIT ?",
         (limit,),
     ).fetchall()
 
 
-def delete(conn: sqlite3.Connection, row_ids: list[int]) -> None:
+def next_batch(
+    conn: sqlite3.Connection,
+    limit: int,
+    *,
+    live_after: int = 0,
+    skip: Collection[int] = (),
+    withheld: Collection[str] = (),
+) -> list[sqlite3.Row]:
+    """Up to ``limit`` rows to send next, in drain order.
+
+    Order: priority first; within a priority, live rows (id above
+    ``live_after``) before the backlog; oldest first within each. Rows in
+    ``skip`` (already in flight) and kinds in ``withheld`` are left out.
+    """
+    skip_json = json.dumps(sorted(skip))
+    withheld_json = json.dumps(sorted(withheld))
+    rows: list[sqlite3.Row] = []
+    for priority in _priorities(withheld):
+        for live in (True, False):
+            need = limit - len(rows)
+            if need <= 0:
+                return rows
+            rows += conn.execute(
+                _BATCH_LIVE if live else _BATCH_BACKLOG,
+                (priority, live_after, skip_json, withheld_json, need),
+            ).fetchall()
+    return rows
+
+
+_BATCH_WHERE = (
+    f"SELECT {_COLUMNS} FROM outbox WHERE priority = ? AND id {{op}} ?"
+    " AND id NOT IN (SELECT value FROM json_each(?))"
+    " AND kind NOT IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?"
+)
+_BATCH_LIVE = _BATCH_WHERE.format(op=">")
+_BATCH_BACKLOG = _BATCH_WHERE.format(op="<=")
+
+
+def _priorities(withheld: Collection[str]) -> list[int]:
+    """Priorities that may hold sendable rows (a level of only withheld kinds
+    is skipped so that a large withheld backlog costs no scan)."""
+    levels = {DEFAULT_PRIORITY}
+    levels.update(p for k, p in PRIORITY.items() if k not in withheld)
+    return sorted(levels)
+
+
+def max_id(conn: sqlite3.Connection) -> int:
+    """The newest row id in the outbox (0 when empty)."""
+    return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM outbox").fetchone()[0])
+
+
+def delete(conn: sqlite3.Connection, row_ids: Iterable[int]) -> None:
     """Remove messages the broker acknowledged."""
     conn.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in row_ids])
 
@@ -82,3 +176,47 @@ def delete(conn: sqlite3.Connection, row_ids: list[int]) -> None:
 def count(conn: sqlite3.Connection) -> int:
     """How many messages wait for the broker."""
     return int(conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0])
+
+
+def count_sendable(conn: sqlite3.Connection, withheld: Collection[str]) -> int:
+    """How many messages wait for the broker, leaving out withheld kinds."""
+    row = conn.execute(
+        "SELECT COUNT(*) FROM outbox"
+        " WHERE kind NOT IN (SELECT value FROM json_each(?))",
+        (json.dumps(sorted(withheld)),),
+    ).fetchone()
+    return int(row[0])
+
+
+def park(conn: sqlite3.Connection, row_id: int, reason: str, now_ms: int) -> bool:
+    """Move one message aside for the operator; False if it was already gone."""
+    moved = conn.execute(
+        f"INSERT INTO outbox_parked ({_COLUMNS}, reason, parked_ms)"
+        f" SELECT {_COLUMNS}, ?, ? FROM outbox WHERE id = ?",
+        (reason, now_ms, row_id),
+    ).rowcount
+    conn.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
+    return moved == 1
+
+
+def parked(conn: sqlite3.Connection, limit: int = 100) -> list[sqlite3.Row]:
+    """Parked messages with the reason each was refused, oldest first."""
+    return conn.execute(
+        f"SELECT {_COLUMNS}, reason, parked_ms FROM outbox_parked ORDER BY id LIMIT ?",
+        (limit,),
+    ).fetchall()
+
+
+def parked_count(conn: sqlite3.Connection) -> int:
+    """How many messages the broker refused for good."""
+    return int(conn.execute("SELECT COUNT(*) FROM outbox_parked").fetchone()[0])
+
+
+def unpark(conn: sqlite3.Connection) -> int:
+    """Put every parked message back in the outbox (after the operator fixed
+    the cause, for example the broker's ACL); returns how many."""
+    moved = conn.execute(
+        f"INSERT INTO outbox ({_COLUMNS}) SELECT {_COLUMNS} FROM outbox_parked"
+    ).rowcount
+    conn.execute("DELETE FROM outbox_parked")
+    return int(moved)
