@@ -36,6 +36,7 @@ from edge.drivers.clicker.messages import (
     Hello,
     HelloRequest,
     Message,
+    QuestionKind,
     StartQuestion,
     StopQuestion,
     VoteAck,
@@ -112,6 +113,7 @@ class EmulatedReceiver:
         self._queue: list[_Queued] = []
         self._clicker_seq: dict[int, int] = {}
         self._question = 0
+        self._open: StartQuestion | None = None
         self._seq = 0
         self._started = time.monotonic()
         self._master: int | None = None
@@ -182,6 +184,20 @@ class EmulatedReceiver:
     def question(self) -> int:
         """The open question number, 0 when none is open."""
         return self._question
+
+    def sample_answer(self, rng: random.Random) -> str | None:
+        """A plausible keypad entry for the open question, None if none is open."""
+        question = self._open
+        if question is None:
+            return None
+        letters = "ABCDEFGHIJ"[: question.options]
+        if question.kind is QuestionKind.SINGLE:
+            return rng.choice(letters)
+        if question.kind is QuestionKind.MULTIPLE:
+            return "".join(sorted(rng.sample(letters, rng.randint(1, len(letters)))))
+        if question.kind is QuestionKind.TRUE_FALSE:
+            return rng.choice("TF")
+        return rng.choice(["12", "-3.5", "2/3", "0.25", "7"])
 
     def press(self, clicker: int, answer: str, rssi: int | None = None) -> int:
         """A student presses ``answer`` on clicker ``clicker``; returns its sequence."""
@@ -260,14 +276,18 @@ class EmulatedReceiver:
         message = frame.message
         if isinstance(message, HelloRequest):
             self._send(self.hello)
+            if message.protocol != self.hello.protocol:
+                self._send(ErrorReport(ErrorCode.VERSION, frame.seq, message.TYPE))
         elif isinstance(message, StartQuestion):
             self._question = message.question
+            self._open = message
             self.stats.questions.append(message.question)
             self._send(Ack(frame.seq, message.TYPE))
         elif isinstance(message, StopQuestion):
             # Idempotent: a retransmitted STOP finds the question closed already.
             if self._question == message.question:
                 self._question = 0
+                self._open = None
             self._send(Ack(frame.seq, message.TYPE))
         elif isinstance(message, VoteAck):
             self._acknowledge(message.clicker, message.clicker_seq)

@@ -1,9 +1,10 @@
 """Captures of receiver traffic: one chunk of bytes per line, as hex.
 
-A line is ``HEX`` or ``MILLISECONDS HEX``; ``#`` starts a comment and blank
-lines are skipped. The gateway's recorder writes this format, and
-``edge-gateway clicker decode`` reads it, printing one JSON object per
-message and one ``error`` object per run of dropped bytes.
+A line is ``HEX`` or ``MILLISECONDS HEX`` (the hex may be spaced out in
+bytes); ``#`` starts a comment and blank lines are skipped. The gateway's
+recorder writes this format, and ``edge-gateway clicker decode`` reads it,
+printing one JSON object per message and one ``error`` object per run of
+dropped bytes.
 """
 
 from __future__ import annotations
@@ -29,18 +30,22 @@ def format_line(data: bytes, t_ms: int | None = None) -> str:
 
 
 def parse_line(line: str) -> tuple[int | None, bytes] | str | None:
-    """(time, bytes) of one line, None for a blank or comment, or an error text."""
-    text = line.split("#", 1)[0].strip()
-    if not text:
+    """(time, bytes) of one line, None for a blank or comment, or an error text.
+
+    The first of several words is a time when it is all digits and not two
+    characters long (two characters are a hex byte of a spaced-out line).
+    """
+    words = line.split("#", 1)[0].split()
+    if not words:
         return None
-    parts = text.split()
-    if len(parts) > 2 or (len(parts) == 2 and not parts[0].isdigit()):
-        return f"expected 'HEX' or 'MILLISECONDS HEX', got {text[:40]!r}"
-    t_ms = int(parts[0]) if len(parts) == 2 else None
+    t_ms = None
+    if len(words) > 1 and words[0].isdigit() and len(words[0]) != 2:
+        t_ms = int(words.pop(0))
+    text = "".join(words)
     try:
-        return t_ms, bytes.fromhex(parts[-1])
+        return t_ms, bytes.fromhex(text)
     except ValueError:
-        return f"not hex: {parts[-1][:40]!r}"
+        return f"not hex: {text[:40]!r}"
 
 
 def message_json(frame: Frame) -> dict[str, Any]:

@@ -67,7 +67,7 @@ class Decoder:
 
     def flush(self) -> list[Frame | Drop]:
         """End of stream: an unfinished frame becomes a truncated drop."""
-        return [self._count(d) for d in self._deframer.flush()]
+        return [self._decode(d) for d in self._deframer.flush()]
 
     def _decode(self, item: bytes | Drop) -> Frame | Drop:
         if isinstance(item, Drop):

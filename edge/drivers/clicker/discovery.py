@@ -32,4 +32,4 @@ def reconnect_delay(attempt: int, cap_s: float, first_s: float = 0.1) -> float:
     """Seconds to wait before reconnect attempt ``attempt`` (1, 2, ...)."""
     if attempt <= 0:
         return 0.0
-    return min(cap_s, first_s * 2 ** min(attempt - 1, 16))
+    return float(min(cap_s, first_s * 2.0 ** min(attempt - 1, 16)))

@@ -71,6 +71,13 @@ def _text(raw: bytes, what: str, *, space: bool) -> str:
     return raw.decode("ascii")
 
 
+def _ascii(text: str, what: str) -> bytes:
+    try:
+        return text.encode("ascii")
+    except UnicodeEncodeError:
+        raise FrameError(DropReason.BAD_VALUE, f"{what} is not ASCII") from None
+
+
 class _Fixed:
     """Messages whose body is one struct layout."""
 
@@ -166,7 +173,7 @@ class VoteReport:
 
     def encode_body(self) -> bytes:
         """The message body as it goes on the wire."""
-        raw = self.answer.encode("ascii", "replace")
+        raw = _ascii(self.answer, "answer")
         _check(1 <= len(raw) <= MAX_ANSWER, f"answer of {len(raw)} characters")
         _text(raw, "answer", space=False)
         head = (
@@ -186,7 +193,7 @@ class VoteReport:
     def decode_body(cls, body: bytes) -> Self:
         """The message from its body; raises FrameError."""
         size = cls.LAYOUT.size
-        if len(body) < size + 1:
+        if len(body) < size:
             raise FrameError(DropReason.BAD_LENGTH, f"VOTE body of {len(body)} bytes")
         question, clicker, seq, rssi, age, n = cls.LAYOUT.unpack_from(body)
         _check(1 <= n <= MAX_ANSWER, f"answer length {n}")
@@ -270,7 +277,7 @@ class ErrorReport:
 
     def encode_body(self) -> bytes:
         """The message body as it goes on the wire."""
-        raw = self.detail.encode("ascii", "replace")[:MAX_DETAIL]
+        raw = _ascii(self.detail, "error detail")[:MAX_DETAIL]
         _text(raw, "error detail", space=True)
         try:
             return (

@@ -249,15 +249,20 @@ class HostSession:
 
     # -- helpers -------------------------------------------------------------
 
-    def _note_drop(self, drop: Drop) -> None:
-        if not self._noisy:
-            log.warning(
-                "%s: line noise, dropped %s bytes (%s)",
-                self.name,
-                drop.size,
-                drop.reason,
-            )
-        self._noisy = True
+    def _note_drop(self, drop: Drop, now_ms: int) -> None:
+        self._unreported += drop.size
+        if now_ms - self._warned_ms < NOISE_REPORT_MS:
+            return
+        # One line per interval: a noisy cable must not flood the journal.
+        log.warning(
+            "%s: line noise, dropped %s bytes (last: %s); totals %s",
+            self.name,
+            self._unreported,
+            drop.reason,
+            dict(self.decoder.drops),
+        )
+        self._warned_ms = now_ms
+        self._unreported = 0
 
     def _number(self, poll_id: str) -> int:
         for number, known in self._questions.items():

@@ -146,6 +146,10 @@ class SerialReceiver:
                 self._serve(link)
             except (serial.SerialException, OSError, LinkLostError) as exc:
                 self._link_down(link, str(exc))
+            except Exception as exc:
+                # A bug must not end the thread: log it, reopen, carry on.
+                log.exception("clicker: link failed")
+                self._link_down(link, f"internal error: {exc}")
             else:
                 self._link_down(link, "stopped")
 
