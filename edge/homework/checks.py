@@ -10,10 +10,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from edge.errors import GradingError
 from edge.homework.errors import HomeworkFileError
 from edge.homework.knowledge import knowledge_graph
 from edge.inference.grading import grade
 from edge.inference.grading.choice import check_choice_key
+from edge.inference.grading.quantity import parse_quantity
 from edge.models import Assignment, Question, QuestionType, Rect
 
 PAGE_WIDTH = 88.6
@@ -55,7 +57,7 @@ def _check_key(path: Path | str, question: Question, label: str) -> None:
     for field, key in [("answer", question.answer)] + [
         (f"accept.{i}", k) for i, k in enumerate(question.accept)
     ]:
-        verdict = grade(question, key)
+        verdict = grade(question, _as_answer(question, key))
         if not verdict.correct:
             raise HomeworkFileError(
                 path,
@@ -63,6 +65,17 @@ def _check_key(path: Path | str, question: Question, label: str) -> None:
                 label,
                 field,
             )
+
+
+def _as_answer(question: Question, key: str) -> str:
+    """The key as a student would write it: a quantity with its unit."""
+    if question.type is not QuestionType.QUANTITY or not question.unit:
+        return key
+    try:
+        has_unit = parse_quantity(key).unit is not None
+    except GradingError:
+        return key
+    return key if has_unit else key + question.unit
 
 
 def check_assignment(

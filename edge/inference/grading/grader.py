@@ -75,6 +75,8 @@ def _from_outcome(
 ) -> Verdict:
     if outcome.code == "correct" and normalize(student) != normalize(key):
         return verdict(question, "equivalent", 1.0, detail=normalize(student))
+    if outcome.code == "not_exact":
+        return verdict(question, "not_exact", detail=normalize(student))
     return verdict(question, outcome.code, outcome.fraction, detail=outcome.detail)
 
 
