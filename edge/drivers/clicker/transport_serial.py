@@ -189,8 +189,10 @@ class SerialReceiver:
         link.write(self._session.connect(monotonic_ms()))
         deadline = monotonic_ms() + int(self.config.hello_timeout_s * 1000)
         held: list[Delivery] = []
+        heard = bytearray()
         while monotonic_ms() < deadline and not self._stop.is_set():
             data = link.read(max(1, link.in_waiting))
+            heard += data
             deliveries = self._session.receive(data, monotonic_ms())
             hello = next(
                 (d.event for d in deliveries if isinstance(d.event, Hello)), None
@@ -210,6 +212,7 @@ class SerialReceiver:
                     )
                     return False
                 self._link_up(link, path, hello)
+                self._record(bytes(heard))
                 self._deliver(link, held)
                 return True
         return False
@@ -305,7 +308,7 @@ class SerialReceiver:
         self._recorder.write(f"# clicker receiver on {path}\n")
 
     def _record(self, data: bytes) -> None:
-        if self._recorder is not None:
+        if self._recorder is not None and data:
             self._recorder.write(format_line(data, self._wall_clock()))
             self._recorder.flush()
 
