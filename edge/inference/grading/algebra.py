@@ -11,7 +11,9 @@ Every operation has a work bound so that no answer can keep the grader busy.
 
 from __future__ import annotations
 
+import cmath
 import math
+from collections.abc import Mapping
 from fractions import Fraction
 
 from edge.inference.grading.errors import LimitError
@@ -178,6 +180,21 @@ class Poly:
             (e for mono in self.terms for s, e in mono if s == symbol), default=0
         )
 
+    def evaluate(self, env: Mapping[str, complex]) -> complex:
+        """The value with variables from ``env`` (square roots evaluated too)."""
+        total = 0j
+        for mono, coef in self.terms.items():
+            term = complex(float(coef))
+            for symbol, exp in mono:
+                base = (
+                    cmath.sqrt(int(symbol[1:]))
+                    if symbol.startswith("√")
+                    else env[symbol]
+                )
+                term *= base**exp
+            total += term
+        return total
+
     def __repr__(self) -> str:
         return f"Poly({self.terms!r})"
 
@@ -234,6 +251,10 @@ class RatFunc:
     def symbols(self) -> set[str]:
         """Variables and opaque symbols in numerator or denominator."""
         return self.num.symbols() | self.den.symbols()
+
+    def evaluate(self, env: Mapping[str, complex]) -> complex:
+        """The value at a point; raises ZeroDivisionError where undefined."""
+        return self.num.evaluate(env) / self.den.evaluate(env)
 
 
 def integer_content(poly: Poly) -> Fraction:

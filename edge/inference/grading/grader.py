@@ -67,7 +67,7 @@ def grade(question: Question, answer_text: str) -> Verdict:
 
 
 def _best(verdicts: list[Verdict]) -> Verdict:
-    return max(verdicts, key=lambda v: (v.score, v.correct))
+    return max(verdicts, key=lambda v: (v.score, v.correct, v.code == "correct"))
 
 
 def _from_outcome(

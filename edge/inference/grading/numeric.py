@@ -106,6 +106,8 @@ def tolerance_outcome(
     kind, limit = tolerance.kind, tolerance.value
     if kind in ("sigfigs", "dec_places"):
         return _digits_outcome(question, kind, int(limit), key, student, value)
+    if _close(value, key, 1e-12):
+        return OK
     margin = limit if kind == "abs" else limit * abs(key)
     shown = f"±{limit:g}" if kind == "abs" else f"±{limit * 100:g}%"
     if abs(value - key) <= margin + 1e-12 * max(abs(key), 1.0):

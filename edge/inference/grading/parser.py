@@ -192,11 +192,19 @@ class _Parser:
         while True:
             if self.at(Tok.OP, "*", "/", "x", "X"):
                 op = self.take().text
-                node = n.BinOp("/" if op == "/" else "*", node, self.power())
+                right = self.negated_power() if self.at(Tok.OP, "-") else self.power()
+                node = n.BinOp("/" if op == "/" else "*", node, right)
             elif self.peek() is not None and self.tokens[self.i].kind in _STARTS_ATOM:
                 node = n.BinOp("*", node, self.power(), implicit=True)
             else:
                 return node
+
+    def negated_power(self) -> n.Node:
+        """``-x`` right after × or ÷, as in 3/-4 or 2×-3."""
+        self.take()
+        if self.at(Tok.OP, "-"):
+            raise self.fail("two minus signs in a row", "连续两个负号")
+        return n.Neg(self.power())
 
     def power(self) -> n.Node:
         base = self.postfix()
