@@ -282,7 +282,7 @@ def test_bad_roster_line_is_named_and_nothing_is_stored(
     bad = answers.parent / "bad.csv"
     bad.write_text("seat,id,name\n4,s04,赵敏\n5,s05,\n", encoding="utf-8")
 
-    with pytest.raises(RosterError, match="bad.csv line 3: name"):
+    with pytest.raises(RosterError, match=r"bad\.csv line 3: name"):
         provision(Request(roster_csv=bad), layout)
 
     store = Store(layout.db_file, "x")
