@@ -9,6 +9,7 @@ on without prerequisites, or with the stored assignments only, and say so.
 from __future__ import annotations
 
 import logging
+from functools import cache
 
 from edge.analytics.graph import EMPTY_GRAPH, KnowledgeGraph
 from edge.analytics.sheets import (
@@ -40,14 +41,17 @@ def load_graph() -> KnowledgeGraph:
     )
 
 
-def _standard_library() -> list[Assignment]:
+# The shipped library does not change while the gateway runs, and parsing its
+# YAML takes about a second on a 2-core machine: read it once.
+@cache
+def _standard_library() -> tuple[Assignment, ...]:
     try:
         from edge.homework import load_library as load_standard
 
-        return list(load_standard().values())
+        return tuple(load_standard().values())
     except (ImportError, EdgeError, OSError) as exc:
         log.warning("standard library unavailable (%s); using stored sheets only", exc)
-        return []
+        return ()
 
 
 def load_library(store: Store) -> list[LibraryItem]:
