@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from edge.config import Config
+from edge.errors import EdgeError
 from edge.events import EventBus
 from edge.gateway import Gateway, InkReader
 from edge.models import Assignment
@@ -43,13 +44,28 @@ def load_library_into(store: Store) -> None:
             store.save_assignment(assignment, document)
 
 
-def stored_assignments(store: Store) -> dict[str, Assignment]:
-    """Every assignment in the store, parsed and validated, by id."""
-    from edge.homework import assignment_from_document
+def assignment_from_document(document: dict[str, Any]) -> Assignment:
+    """Validate and build an assignment from its stored source document."""
+    from edge.homework.build import build_assignment
+    from edge.homework.checks import check_assignment
+    from edge.homework.loader import validate_document
 
+    origin = f"stored assignment {document.get('id', '?')}"
+    validate_document(origin, document)
+    assignment = build_assignment(origin, document)
+    check_assignment(origin, assignment, document)
+    return assignment
+
+
+def stored_assignments(store: Store) -> dict[str, Assignment]:
+    """Every valid assignment in the store, by id; invalid ones are logged."""
     result: dict[str, Assignment] = {}
-    for body in store.assignment_bodies():
-        assignment = assignment_from_document(body)
+    for document in store.assignment_bodies():
+        try:
+            assignment = assignment_from_document(document)
+        except EdgeError as exc:
+            log.error("skipping an invalid stored assignment: %s", exc)
+            continue
         result[assignment.id] = assignment
     return result
 
