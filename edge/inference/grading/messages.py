@@ -119,10 +119,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Incorrect: the unit {detail} measures a different quantity.",
         "错误：单位{detail}与所求物理量不符。",
     ),
-    "unit_unknown": (
-        "Incorrect: the unit could not be read ({detail}).",
-        "错误：无法识别的单位（{detail}）。",
-    ),
     "unit_value": (
         "Incorrect: the unit fits but the value is wrong.",
         "错误：单位正确，但数值不对。",
