@@ -14,6 +14,7 @@ student's graded answer to the store and the outbox.
 
 from __future__ import annotations
 
+import copy
 import enum
 import re
 import threading
@@ -127,7 +128,9 @@ def format_number(value: Fraction) -> str:
     places = 0
     while (value * 10**places).denominator != 1:
         places += 1
-    return f"{float(value):.{places}f}"
+    digits = str(abs(int(value * 10**places))).rjust(places + 1, "0")
+    sign = "-" if value < 0 else ""
+    return f"{sign}{digits[:-places]}.{digits[-places:]}"
 
 
 def is_newer(seq: int, than: int) -> bool:
@@ -197,12 +200,21 @@ class Poll:
 
     def vote(self, vote: Vote, student_id: str | None) -> VoteOutcome:
         """Count or record one vote; returns what became of it."""
-        outcome = self.judge(vote, student_id)
-        self.apply(vote, student_id, outcome)
+        outcome = self._judge(vote, student_id)
+        self._apply(vote, student_id, outcome)
         return outcome
 
-    def judge(self, vote: Vote, student_id: str | None) -> VoteOutcome:
-        """What :meth:`vote` would do with this vote, without doing it."""
+    def copy(self) -> Poll:
+        """An independent copy, to roll back to if storing votes fails."""
+        twin = copy.copy(self)
+        twin.outcomes = Counter(self.outcomes)
+        twin._seen = set(self._seen)
+        twin._latest_seq = dict(self._latest_seq)
+        twin._responses = dict(self._responses)
+        twin._unbound = set(self._unbound)
+        return twin
+
+    def _judge(self, vote: Vote, student_id: str | None) -> VoteOutcome:
         if (vote.clicker, vote.seq, vote.answer) in self._seen:
             return VoteOutcome.DUPLICATE
         if self.state is not PollState.OPEN:
@@ -220,8 +232,7 @@ class Poll:
             else VoteOutcome.COUNTED
         )
 
-    def apply(self, vote: Vote, student_id: str | None, outcome: VoteOutcome) -> None:
-        """Carry out the outcome :meth:`judge` gave (once it is safely stored)."""
+    def _apply(self, vote: Vote, student_id: str | None, outcome: VoteOutcome) -> None:
         self.outcomes[outcome] += 1
         if outcome is VoteOutcome.DUPLICATE:
             return
@@ -576,24 +587,58 @@ class PollBook:
         elif isinstance(event, ReceiverFault):
             self.status = ReceiverStatus(**{**self.status, "fault": event.code})
 
+    def handle_all(self, events: Iterable[object]) -> None:
+        """Batch callback for the clicker driver: the votes go in one commit."""
+        events = list(events)
+        votes = [e for e in events if isinstance(e, Vote)]
+        if votes:
+            self.record_all(votes)
+        for event in events:
+            if not isinstance(event, Vote):
+                self.handle(event)
+
     def record(self, vote: Vote) -> VoteOutcome:
         """Judge one vote, store it (unless a retransmission), then count it."""
+        return self.record_all([vote])[0]
+
+    def record_all(self, votes: list[Vote]) -> list[VoteOutcome]:
+        """Judge votes in order, store them in one commit; all or nothing."""
         with self._lock:
-            student = self._bindings.get(vote.clicker.upper())
-            poll = self._polls.get(vote.poll_id) if vote.poll_id else None
-            outcome = VoteOutcome.NO_POLL if poll is None else poll.judge(vote, student)
-            if outcome.recorded:
-                # Stored before it is counted: if the store fails, the driver does
-                # not acknowledge, the receiver sends the vote again, and it is new.
-                self._store.add_votes([(vote, student, outcome.counted)])
-            if student is None:
-                self._unbound.add(vote.clicker)
-            if poll is not None:
-                poll.apply(vote, student, outcome)
-                self._versions[poll.poll_id] += 1
-        if poll is not None and outcome.recorded:
-            self._changed(poll.poll_id)
-        return outcome
+            backups: dict[str, Poll] = {}
+            rows: list[tuple[Vote, str | None, bool]] = []
+            outcomes = []
+            for vote in votes:
+                student = self._bindings.get(vote.clicker.upper())
+                poll = self._polls.get(vote.poll_id) if vote.poll_id else None
+                if poll is not None and poll.poll_id not in backups:
+                    backups[poll.poll_id] = poll.copy()
+                outcome = (
+                    VoteOutcome.NO_POLL if poll is None else poll.vote(vote, student)
+                )
+                if outcome.recorded:
+                    rows.append((vote, student, outcome.counted))
+                outcomes.append(outcome)
+            self._commit(rows, backups)
+        for poll_id in backups:
+            self._changed(poll_id)
+        return outcomes
+
+    def _commit(
+        self, rows: list[tuple[Vote, str | None, bool]], backups: dict[str, Poll]
+    ) -> None:
+        try:
+            if rows:
+                self._store.add_votes(rows)
+        except BaseException:
+            # Not stored, so not counted: the driver does not acknowledge, the
+            # receiver sends the votes again, and they are judged afresh.
+            self._polls.update(backups)
+            raise
+        self._unbound.update(
+            vote.clicker for vote, student, _ in rows if student is None
+        )
+        for poll_id in backups:
+            self._versions[poll_id] += 1
 
     # -- helpers ------------------------------------------------------------------
 

@@ -345,6 +345,40 @@ def test_a_vote_the_store_refused_is_not_counted(
     assert snap["responses"] == 0
 
 
+def test_a_batch_is_judged_in_order_and_stored_in_one_commit(
+    classroom: Store, clock: FakeClock
+) -> None:
+    book = PollBook(classroom, clock=clock)
+    book.start("q4", "single", 3)
+    batch = [
+        vote("00A00001", "A", 7, "q4"),
+        vote("00A00001", "A", 7, "q4"),  # repeated within the same read
+        vote("00A00001", "C", 8, "q4"),
+        vote("00A00002", "B", 1, "q4"),
+    ]
+    outcomes = book.record_all(batch)
+    assert outcomes == [
+        VoteOutcome.COUNTED,
+        VoteOutcome.DUPLICATE,
+        VoteOutcome.CHANGED,
+        VoteOutcome.COUNTED,
+    ]
+    assert len(vote_rows(classroom)) == 3
+
+    classroom.conn.execute("DROP TABLE votes")
+    with pytest.raises(sqlite3.OperationalError):
+        book.record_all(
+            [vote("00A00003", "A", 1, "q4"), vote("00A00002", "C", 2, "q4")]
+        )
+    snap = book.snapshot("q4")
+    assert snap is not None
+    assert [(r["answer"], r["count"]) for r in snap["distribution"]] == [
+        ("A", 0),
+        ("B", 1),
+        ("C", 1),
+    ]
+
+
 def test_starting_a_poll_closes_the_open_one(
     classroom: Store, clock: FakeClock
 ) -> None:

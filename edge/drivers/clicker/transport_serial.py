@@ -64,8 +64,9 @@ class SerialReceiver:
     def __init__(
         self,
         config: ClickerConfig,
-        on_event: Callable[[ClickerEvent], None],
+        on_event: Callable[[ClickerEvent], None] | None = None,
         *,
+        on_batch: Callable[[list[ClickerEvent]], None] | None = None,
         ports: Callable[[], list[PortInfo]] = system_ports,
         wall_clock: Callable[[], int] = wall_ms,
         first_question: int | None = None,
@@ -77,7 +78,10 @@ class SerialReceiver:
             silence_ms=int(config.silence_s * 1000),
         )
         self._session = HostSession(wall_clock, timing, "clicker", first_question)
+        if (on_event is None) == (on_batch is None):
+            raise ValueError("give exactly one of on_event and on_batch")
         self._on_event = on_event
+        self._on_batch = on_batch
         self._ports = ports
         self._wall_clock = wall_clock
         self._commands: queue.SimpleQueue[Callable[[int], bytes]] = queue.SimpleQueue()
@@ -242,20 +246,40 @@ class SerialReceiver:
                 link.write(frame)
 
     def _deliver(self, link: serial.Serial, deliveries: list[Delivery]) -> None:
+        events = [d.event for d in deliveries if d.event is not None]
+        batch_ok = self._emit_batch(events) if self._on_batch is not None else True
         for delivery in deliveries:
             event = delivery.event
             if isinstance(event, Hello):
                 log.info("clicker: receiver on %s said hello again", self.port)
-            elif event is not None and not self._emit(event):
-                continue  # not handled, so not acknowledged: it will come again
-            if delivery.reply:
+            elif event is not None and self._on_batch is None:
+                handled = self._emit(event)
+            else:
+                handled = batch_ok
+            # An event that was not handled is not acknowledged: it comes again.
+            if delivery.reply and (
+                handled or event is None or isinstance(event, Hello)
+            ):
                 link.write(delivery.reply)
 
     def _emit(self, event: ClickerEvent) -> bool:
+        if self._on_batch is not None:
+            return self._emit_batch([event])
         try:
-            self._on_event(event)
+            self._on_event(event)  # type: ignore[misc]
         except Exception:
             log.exception("clicker: handling %r failed", event)
+            return False
+        return True
+
+    def _emit_batch(self, events: list[ClickerEvent | Hello]) -> bool:
+        batch = [e for e in events if not isinstance(e, Hello)]
+        if not batch or self._on_batch is None:
+            return True
+        try:
+            self._on_batch(batch)
+        except Exception:
+            log.exception("clicker: handling %s events failed", len(batch))
             return False
         return True
 

@@ -54,7 +54,7 @@ class Lesson:
     def __init__(self, store: Store, config: ClickerConfig, emulator: EmulatedReceiver):
         self.store = store
         self.emulator = emulator
-        self.receiver = SerialReceiver(config, self._deliver)
+        self.receiver = SerialReceiver(config, on_batch=self._deliver)
         self.book = PollBook(
             store, self.receiver, clock=lambda: int(time.time() * 1000)
         )
@@ -64,8 +64,8 @@ class Lesson:
         self.question = 0
         self.watching = threading.Event()
 
-    def _deliver(self, event: object) -> None:
-        self.book.handle(event)
+    def _deliver(self, events: list[object]) -> None:
+        self.book.handle_all(events)
 
     def watch(self) -> list[str]:
         """Check the live view while votes arrive; returns what was wrong."""
