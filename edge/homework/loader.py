@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Hashable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -26,6 +27,34 @@ log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 1_000_000
 """Largest question file read; a 40-question assignment is about 20 kB."""
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """SafeLoader without aliases: an alias bomb would make validation exponential."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "anchors and aliases (*name) are not allowed",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        """A mapping, refusing a key written twice (YAML would keep the last)."""
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, Hashable) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} is written twice", key_node.start_mark
+                )
+            if isinstance(key, Hashable):
+                seen.add(key)
+        return super().construct_mapping(node, deep)
 
 
 @cache
@@ -51,15 +80,25 @@ def read_document(path: Path | str) -> dict[str, Any]:
     if len(raw) > MAX_FILE_BYTES:
         raise HomeworkFileError(path, f"file is larger than {MAX_FILE_BYTES} bytes")
     try:
-        document = yaml.safe_load(raw.decode("utf-8"))
+        document = yaml.load(raw.decode("utf-8"), Loader=_PlainLoader)  # noqa: S506
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise HomeworkFileError(path, f"not valid UTF-8 YAML: {exc}") from exc
+        raise HomeworkFileError(
+            path, f"not valid UTF-8 YAML: {_one_line(exc)}"
+        ) from exc
     if not isinstance(document, dict):
         raise HomeworkFileError(
             path, "expected a mapping with questions or one question"
         )
     validate_document(path, document)
     return document
+
+
+def _one_line(exc: Exception) -> str:
+    """A YAML error as one line with its position."""
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        return f"{exc.problem} (line {mark.line + 1}, column {mark.column + 1})"
+    return " ".join(str(exc).split())
 
 
 def document_kind(document: dict[str, Any]) -> str:
