@@ -320,6 +320,20 @@ def test_reveal_puts_schema_valid_results_in_the_outbox(
     assert "s1" not in json.dumps(messages)  # roster ids stay on the gateway
 
 
+def test_revealing_again_regrades_and_sends_the_correction(
+    classroom: Store, clock: FakeClock
+) -> None:
+    book = PollBook(classroom, clock=clock)
+    book.start("q5", "numeric", tolerance=0.05)
+    book.record(vote("00A00001", "3.1", 1, "q5"))
+    book.record(vote("00A00002", "22/7", 1, "q5"))
+    assert book.reveal(correct="3")["correct_count"] == 0
+    assert book.reveal(correct="3.14")["correct_count"] == 2
+    assert [r.correct for r in book.results("q5")] == [True, True]
+    assert {a["correct"] for a in classroom.answers("poll:q5")} == {1}
+    assert classroom.outbox_count() == 4
+
+
 def test_votes_without_a_known_poll_are_recorded_only(
     classroom: Store, clock: FakeClock
 ) -> None:
