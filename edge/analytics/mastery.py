@@ -158,16 +158,17 @@ class MasteryTracker:
     ) -> list[MasteryEstimate]:
         """Recompute estimates from the full answer history (after re-grades)."""
         ids = None if student_ids is None else sorted(set(student_ids))
-        history = queries.answer_history(self.store, ids)
-        observations = observations_from_answers(
-            history, knowledge_point_map(self.store)
-        )
-        result = self.run(observations, {})
+        result = self.from_history(queries.answer_history(self.store, ids))
         if persist:
             touched = ids if ids is not None else [s.id for s in self.store.students()]
             touched = sorted(set(touched) | {e.student_id for e in result})
             queries.replace_mastery(self.store, result, touched)
         return result
+
+    def from_history(self, history: Sequence[AnswerRecord]) -> list[MasteryEstimate]:
+        """Estimates from the prior through the given graded answers (no persisting)."""
+        kps = knowledge_point_map(self.store)
+        return self.run(observations_from_answers(history, kps), {})
 
     def run(
         self,

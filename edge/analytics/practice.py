@@ -32,15 +32,16 @@ _LAYER_WORDS = {
 
 
 def item_layer(item: LibraryItem, facility: Mapping[str, float]) -> str:
-    """The layer of a library question: its tag, else its difficulty or facility."""
+    """The layer of a library question: its tag, else measured or expected facility."""
     tag = (item.question.layer or "").strip().lower()
     for layer, words in _LAYER_WORDS.items():
         if tag in words:
             return layer
-    if item.question.difficulty is not None:
-        return _by_share(1.0 - item.question.difficulty)
     if item.key in facility:
         return _by_share(facility[item.key])
+    # ``difficulty`` is the expected facility (难度系数): 1 is easy.
+    if item.question.difficulty is not None:
+        return _by_share(item.question.difficulty)
     return "improving"
 
 

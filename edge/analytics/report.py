@@ -198,9 +198,9 @@ def build_report(
     answers = queries.assignment_answers(store, assignment_id)
     names = {s.id: s.name for s in store.students()}
     class_ids = sorted(set(names) | {a.student_id for a in answers})
-    estimates = tracker.replay(class_ids, persist=False)
-    mastery = ClassMastery.of(estimates, class_ids, config)
     history = queries.answer_history(store, class_ids)
+    estimates = tracker.from_history(history)
+    mastery = ClassMastery.of(estimates, class_ids, config)
     seen, facility = history_facts(history)
 
     items = analyse_items(

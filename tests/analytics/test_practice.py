@@ -86,7 +86,7 @@ def test_item_count_cap() -> None:
 
 def test_layers_from_tags_difficulty_and_facility() -> None:
     plain = Question("q", QuestionType.NUMERIC, "1")
-    hard = Question("h", QuestionType.NUMERIC, "1", difficulty=0.8)
+    hard = Question("h", QuestionType.NUMERIC, "1", difficulty=0.2)
     assert item_layer(_item("x", "K", "C"), {}) == "extending"
     assert item_layer(LibraryItem("L/h", "L", hard, 2), {}) == "extending"
     assert item_layer(LibraryItem("L/q", "L", plain, 2), {"L/q": 0.9}) == "basic"
