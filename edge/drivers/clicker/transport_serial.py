@@ -30,7 +30,12 @@ from edge.drivers.clicker.events import (
     ReceiverDisconnected,
     clicker_address,
 )
-from edge.drivers.clicker.messages import PROTOCOL_VERSION, Hello, QuestionKind
+from edge.drivers.clicker.messages import (
+    PROTOCOL_VERSION,
+    Hello,
+    QuestionKind,
+    StartQuestion,
+)
 from edge.drivers.clicker.session import Delivery, HostSession, Timing
 
 log = logging.getLogger(__name__)
@@ -109,7 +114,11 @@ class SerialReceiver:
 
     def start_question(self, poll_id: str, kind: str, options: int) -> None:
         """Open a question (kind: single, multiple, true_false or numeric)."""
-        wire_kind = QuestionKind[kind.upper()]
+        try:
+            wire_kind = QuestionKind[kind.upper()]
+        except KeyError:
+            raise ClickerError(f"unknown question kind {kind!r}") from None
+        StartQuestion.from_fields((1, wire_kind, options))  # FrameError if invalid
         self._commands.put(
             lambda now: self._session.start_question(poll_id, wire_kind, options, now)
         )
@@ -125,7 +134,8 @@ class SerialReceiver:
     def stats(self) -> dict[str, int]:
         """Counters for the health page: frames, drops by reason, connects."""
         decoder = self._session.decoder
-        counts = {f"dropped_{r.value}": n for r, n in decoder.drops.items()}
+        drops = dict(decoder.drops)  # one C-level copy: safe against the thread
+        counts = {f"dropped_{r.value}": n for r, n in drops.items()}
         counts.update(
             frames=decoder.frames,
             dropped_bytes=decoder.dropped_bytes,
@@ -241,7 +251,11 @@ class SerialReceiver:
                 command = self._commands.get_nowait()
             except queue.Empty:
                 return
-            frame = command(monotonic_ms())
+            try:
+                frame = command(monotonic_ms())
+            except ClickerError:
+                log.exception("clicker: command refused")
+                continue
             if frame and link is not None:
                 link.write(frame)
 

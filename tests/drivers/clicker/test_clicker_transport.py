@@ -15,6 +15,7 @@ import pytest
 from edge.drivers.clicker.capture import decode_lines
 from edge.drivers.clicker.config import ClickerConfig
 from edge.drivers.clicker.discovery import PortInfo
+from edge.drivers.clicker.errors import ClickerError
 from edge.drivers.clicker.events import (
     ClickerBattery,
     ReceiverConnected,
@@ -239,3 +240,19 @@ def test_traffic_is_recorded_as_a_decodable_capture(
     assert any(
         e.get("clicker") == "0000004D" and e.get("answer") == "B" for e in decoded
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "options"), [("essay", 0), ("single", 1), ("numeric", 4)]
+)
+def test_bad_questions_are_refused_at_once(
+    config: ClickerConfig, kind: str, options: int
+) -> None:
+    receiver = SerialReceiver(config, EventLog())
+    with pytest.raises(ClickerError):
+        receiver.start_question("x", kind, options)
+
+
+def test_exactly_one_callback() -> None:
+    with pytest.raises(ValueError, match="exactly one"):
+        SerialReceiver(ClickerConfig())
