@@ -29,14 +29,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "answer",
         metavar="ANSWER",
-        nargs="?",
-        help="the answer text to grade (use --answer=TEXT if it starts with -)",
-    )
-    parser.add_argument(
-        "--answer",
-        dest="answer_option",
-        metavar="TEXT",
-        help="the answer, as an option: --answer=-3/4",
+        help="the answer text; after -- if it starts with a minus sign: -- -3/4",
     )
     parser.add_argument(
         "--question", metavar="ID", help="question id when the file has several"
@@ -65,9 +58,7 @@ def pick_question(
 
 def run(args: argparse.Namespace) -> int:
     """Grade the answer and print the verdict; exit 0 if correct, 1 if not."""
-    answer = args.answer_option if args.answer_option is not None else args.answer
-    if answer is None:
-        raise HomeworkError("no answer given: pass ANSWER or --answer=TEXT")
+    answer = args.answer
     question = pick_question(load_question_file(args.question_file), args.question)
     verdict = grade(question, answer)
     if args.json:
