@@ -27,6 +27,7 @@ from edge.analytics.onnx_mastery import (
 )
 from edge.analytics.records import AnswerRecord, MasteryEstimate
 from edge.analytics.sheets import assignment_from_body
+from edge.models import Answer, Question
 from edge.store import analytics as queries
 from edge.store.store import Store, wall_clock_ms
 
@@ -139,6 +140,21 @@ class MasteryTracker:
             knowledge_points,
             answer.credit,
             answer.weight,
+            now_ms=answer.finished_ms or None,
+        )
+
+    def on_answer(self, answer: Answer, question: Question) -> None:
+        """Gateway answer listener: apply a graded answer as soft evidence."""
+        verdict = answer.verdict
+        if verdict is None or not question.knowledge_points:
+            return
+        max_score = verdict.max_score
+        credit = verdict.score / max_score if max_score else float(verdict.correct)
+        self.update(
+            answer.student_id,
+            question.knowledge_points,
+            credit,
+            answer.reading.confidence,
             now_ms=answer.finished_ms or None,
         )
 

@@ -8,7 +8,7 @@ from edge.analytics import bkt
 from edge.analytics.bkt import BktParams
 from edge.analytics.mastery import POOLED, MasteryTracker
 from edge.analytics.records import AnswerRecord
-from edge.models import Answer, Candidate, Reading, Verdict
+from edge.models import Answer, Candidate, Question, QuestionType, Reading, Verdict
 from edge.store import Store
 from edge.store import analytics as queries
 from tests.analytics.simclass import build_class
@@ -117,3 +117,29 @@ def test_set_params_from_elsewhere(store: Store) -> None:
     tracker.set_params({"K": BktParams(prior=0.9)}, "city")
     assert MasteryTracker(store).params_for("K").prior == 0.9
     assert queries.load_params(store)["K"][2] == "city"
+
+
+def test_gateway_listener_applies_graded_answers(store: Store) -> None:
+    tracker = MasteryTracker(store)
+    question = Question("Q", QuestionType.NUMERIC, "1", knowledge_points=("K1", "K2"))
+    half = Answer(
+        "A",
+        "Q",
+        "s",
+        (),
+        Reading((Candidate("1", 0.8),)),
+        Verdict(False, 1.0, 2.0, "", ""),
+        finished_ms=7,
+    )
+    tracker.on_answer(half, question)
+    tracker.on_answer(Answer("A", "Q", "t", (), Reading(()), None), question)
+    stored = queries.load_mastery(store)
+    assert [(e.student_id, e.knowledge_point) for e in stored] == [
+        ("s", "K1"),
+        ("s", "K2"),
+    ]
+    p = BktParams()
+    assert stored[0].p_mastered == pytest.approx(
+        bkt.update(p.prior, 0.5, 0.8, p), abs=1e-5
+    )
+    assert stored[0].updated_ms == 7 and stored[0].evidence == pytest.approx(0.8)
