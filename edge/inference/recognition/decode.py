@@ -1,0 +1,136 @@
+"""Ranked readings from per-symbol probabilities: a beam with a notation prior.
+
+Each symbol slot offers its few likeliest classes. The beam keeps the best
+joint choices, writes each as text, and weighs the text by how well it fits
+the answer notation (balanced brackets, numbers with one decimal point, a
+known unit after a quantity). Readings that differ only in choices that
+write the same text are merged.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from edge.inference.recognition.symbols import CLASSES
+
+TOP_K = 3
+BEAM = 48
+_INVALID = 0.02  # weight of a reading that breaks the notation
+
+_UNITS = (
+    "m",
+    "cm",
+    "mm",
+    "km",
+    "s",
+    "min",
+    "h",
+    "g",
+    "kg",
+    "N",
+    "Pa",
+    "kPa",
+    "J",
+    "kJ",
+    "W",
+    "kW",
+    "Hz",
+    "dB",
+    "L",
+    "mL",
+    "V",
+    "km/h",
+    "m/s",
+    "kg/m³",
+    "g/cm³",
+    "N/kg",
+    "m²",
+    "cm²",
+    "m³",
+    "cm³",
+    "dm³",
+    "℃",
+    "°",
+    "%",
+    "N·m",
+    "J/kg",
+)
+_NUMBER = r"[-±]?(\d+(\.\d+)?|\.\d+)"
+_QUANTITY = re.compile(
+    rf"^{_NUMBER}(×10\^(\d|\(-?\d+\)))?({'|'.join(map(re.escape, _UNITS))})?$"
+)
+_BINARY = frozenset("+×÷=/^<>")
+_TRAILING = frozenset("+-×÷=/^.√(±")
+
+
+@dataclass(frozen=True, slots=True)
+class Hypothesis:
+    """One reading with its joint probability before normalisation."""
+
+    text: str
+    score: float
+    weakest: float
+
+
+def well_formed(text: str, kind: str | None) -> bool:
+    """Whether ``text`` is plausible answer notation for a question of ``kind``."""
+    if not text or text[0] in _BINARY or text[-1] in _TRAILING:
+        return False
+    depth = 0
+    for a, b in zip(" " + text, text, strict=False):
+        depth += (b == "(") - (b == ")")
+        if (
+            depth < 0
+            or (a in _BINARY | {"-"} and b in _BINARY)
+            or (a == "(" and b == ")")
+        ):
+            return False
+    if (
+        depth
+        or re.search(r"\d*\.\d*\.", text)
+        or re.search(r"(^|[^\d])\.|\.($|[^\d])", text)
+    ):
+        return False
+    if kind == "quantity":
+        return bool(_QUANTITY.match(text))
+    if kind == "choice":
+        return len(set(text)) == len(text)
+    return True
+
+
+def beam(
+    probs: NDArray[np.float32], render: Callable[[Sequence[str]], str], kind: str | None
+) -> list[Hypothesis]:
+    """The best distinct readings, merged by text, best first."""
+    if len(probs) == 0:
+        return []
+    options = [np.argsort(-row)[:TOP_K] for row in probs]
+    states: list[tuple[float, tuple[int, ...]]] = [(0.0, ())]
+    for slot, choice in enumerate(options):
+        grown = [
+            (logp + math.log(max(float(probs[slot, c]), 1e-12)), (*picked, int(c)))
+            for logp, picked in states
+            for c in choice
+        ]
+        states = heapq.nlargest(BEAM, grown, key=lambda s: s[0])
+    merged: dict[str, Hypothesis] = {}
+    for logp, picked in states:
+        text = render([CLASSES[c] for c in picked])
+        weight = 1.0 if well_formed(text, kind) else _INVALID
+        score = math.exp(logp) * weight
+        weakest = min(float(probs[i, c]) for i, c in enumerate(picked))
+        old = merged.get(text)
+        if old is None:
+            merged[text] = Hypothesis(text, score, weakest)
+        else:
+            merged[text] = Hypothesis(
+                text, old.score + score, max(old.weakest, weakest)
+            )
+    return sorted(merged.values(), key=lambda h: -h.score)

@@ -1,0 +1,112 @@
+"""Ink normalisation on numpy arrays: clean, smooth, resample, deslant.
+
+A stroke here is a float array of shape (n, 2) with x to the right and y
+downward, as on paper. Every function is pure and keeps the stroke order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+Ink = NDArray[np.float64]
+
+# Pens report positions to 1/100 Ncode unit; closer dots are the same dot.
+_SAME_DOT = 1e-3
+# Slant beyond this is more likely a misread stroke than a writer's habit.
+_MAX_SLANT = math.radians(35.0)
+
+
+def clean(points: Ink) -> Ink:
+    """The stroke without consecutive duplicate dots."""
+    if len(points) < 2:
+        return points
+    steps = np.abs(np.diff(points, axis=0)).max(axis=1)
+    keep = np.concatenate(([True], steps > _SAME_DOT))
+    return points[keep]
+
+
+def smooth(points: Ink) -> Ink:
+    """The stroke low-passed with a 1-2-1 kernel; end points stay where they are."""
+    if len(points) < 3:
+        return points
+    out = points.copy()
+    out[1:-1] = 0.25 * points[:-2] + 0.5 * points[1:-1] + 0.25 * points[2:]
+    return out
+
+
+def arc_length(points: Ink) -> float:
+    """Length of the stroke's path."""
+    if len(points) < 2:
+        return 0.0
+    return float(np.hypot(*np.diff(points, axis=0).T).sum())
+
+
+def resample(points: Ink, count: int) -> Ink:
+    """``count`` points at equal arc length along the path, ends included."""
+    if len(points) == 1 or count == 1:
+        return np.repeat(points[:1], count, axis=0)
+    seg = np.hypot(*np.diff(points, axis=0).T)
+    cum = np.concatenate(([0.0], np.cumsum(seg)))
+    if cum[-1] <= 0.0:
+        return np.repeat(points[:1], count, axis=0)
+    target = np.linspace(0.0, cum[-1], count)
+    x = np.interp(target, cum, points[:, 0])
+    y = np.interp(target, cum, points[:, 1])
+    return np.stack([x, y], axis=1)
+
+
+def resample_step(points: Ink, step: float) -> Ink:
+    """Points along the path about ``step`` apart, ends included."""
+    count = max(2, min(400, int(arc_length(points) / max(step, 1e-9)) + 1))
+    return resample(points, count)
+
+
+def join(strokes: Sequence[Ink]) -> Ink:
+    """The strokes as one path with straight jumps over the pen-ups."""
+    return np.concatenate([s for s in strokes if len(s)], axis=0)
+
+
+def bounds(strokes: Sequence[Ink]) -> tuple[float, float, float, float]:
+    """Bounding box (x0, y0, x1, y1) of all strokes."""
+    allp = join(strokes)
+    x0, y0 = allp.min(axis=0)
+    x1, y1 = allp.max(axis=0)
+    return float(x0), float(y0), float(x1), float(y1)
+
+
+def slant_angle(strokes: Sequence[Ink]) -> float:
+    """Dominant slant of near-vertical pen movement, radians (positive leans right)."""
+    num = den = 0.0
+    for s in strokes:
+        if len(s) < 2:
+            continue
+        d = np.diff(s, axis=0)
+        length = np.hypot(d[:, 0], d[:, 1])
+        upright = np.abs(d[:, 1]) > 2.0 * np.abs(d[:, 0])
+        if not upright.any():
+            continue
+        # Lean is -dx/dy for a downward stroke; sign-fix by the y direction.
+        lean = -d[upright, 0] / d[upright, 1]
+        num += float((lean * length[upright]).sum())
+        den += float(length[upright].sum())
+    if den <= 0.0:
+        return 0.0
+    return float(np.clip(math.atan(num / den), -_MAX_SLANT, _MAX_SLANT))
+
+
+def deslant(strokes: Sequence[Ink], angle: float) -> list[Ink]:
+    """The strokes sheared so that a lean of ``angle`` becomes upright."""
+    if abs(angle) < 1e-6:
+        return list(strokes)
+    y_mid = 0.5 * (bounds(strokes)[1] + bounds(strokes)[3])
+    shear = math.tan(angle)
+    out = []
+    for s in strokes:
+        t = s.copy()
+        t[:, 0] = s[:, 0] + shear * (s[:, 1] - y_mid)
+        out.append(t)
+    return out

@@ -1,0 +1,156 @@
+"""The recognizer the gateway calls: answer strokes in, ranked readings out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from edge.errors import RecognitionError
+from edge.inference.recognition.decode import Hypothesis, beam
+from edge.inference.recognition.calibrate import Calibration, evidence
+from edge.inference.recognition.classifier import SymbolClassifier
+from edge.inference.recognition.features import FEATURES, RASTER, symbol_inputs
+from edge.inference.recognition.ink import Ink, clean, deslant, slant_angle, smooth
+from edge.inference.recognition.layout import Renderer, build_lines, slots
+from edge.inference.recognition.segment import Node, Symbol, line_height, parse_layout
+from edge.inference.recognition.symbols import allowed_mask
+from edge.models import Candidate, Reading, Rect, Stroke
+
+log = logging.getLogger(__name__)
+
+MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
+MAX_CANDIDATES = 5
+# Longer answers are cut: more than this many strokes is a worked solution.
+MAX_STROKES = 120
+MAX_DOTS = 20_000
+
+
+class Recognizer:
+    """Reads one answer's ink as linear answer notation."""
+
+    def __init__(self, classifier: SymbolClassifier, calibration: Calibration) -> None:
+        self.classifier = classifier
+        self.calibration = calibration
+
+    @classmethod
+    def load(cls, model_dir: Path | None = None) -> Recognizer:
+        """The recognizer with the models in ``model_dir`` (default: shipped ones)."""
+        folder = model_dir or MODEL_DIR
+        path = folder / "symbols.onnx"
+        if not path.is_file():
+            raise RecognitionError(f"no symbol model at {path}")
+        return cls(
+            SymbolClassifier(path), Calibration.load(folder / "calibration.json")
+        )
+
+    @property
+    def confidence_threshold(self) -> float:
+        """Readings at or above this confidence may be graded without review."""
+        return self.calibration.threshold
+
+    def read(
+        self,
+        strokes: Sequence[Stroke],
+        box: Rect | None = None,
+        kind_hint: str | None = None,
+    ) -> Reading:
+        """Ranked readings of ``strokes``, best first, confidences in [0, 1]."""
+        inks = prepare([[(d.x, d.y) for d in s.dots] for s in strokes])
+        return self.read_ink(inks, kind_hint)
+
+    def read_ink(self, inks: list[Ink], kind_hint: str | None = None) -> Reading:
+        """Ranked readings of prepared strokes (see :func:`prepare`)."""
+        hyps, count = self.decode(inks, kind_hint)
+        return Reading(self._candidates(hyps, count))
+
+    def decode(
+        self, inks: list[Ink], kind_hint: str | None = None
+    ) -> tuple[list[Hypothesis], int]:
+        """Uncalibrated readings of prepared strokes and the number of symbols."""
+        if not inks:
+            return [], 0
+        ref = line_height(inks)
+        tree = parse_layout(inks, ref)
+        symbols = slots(tree)
+        probs = self.classify(inks, symbols, ref, kind_hint)
+        render = self._render(tree, symbols, ref, kind_hint)
+        return beam(probs, render, kind_hint), len(symbols)
+
+    def classify(
+        self, inks: list[Ink], symbols: list[Symbol], ref: float, kind_hint: str | None
+    ) -> NDArray[np.float32]:
+        """Class probabilities of each symbol, restricted to the answer kind."""
+        images = np.zeros((len(symbols), 1, RASTER, RASTER), dtype=np.float32)
+        vectors = np.zeros((len(symbols), FEATURES), dtype=np.float32)
+        for i, sym in enumerate(symbols):
+            images[i, 0], vectors[i] = symbol_inputs(
+                [inks[j] for j in sym.strokes], ref
+            )
+        probs = self.classifier.probabilities(images, vectors)
+        mask = np.array(allowed_mask(kind_hint), dtype=np.float32)
+        probs = probs * mask
+        total = np.maximum(probs.sum(axis=1, keepdims=True), 1e-12)
+        return np.asarray(probs / total, dtype=np.float32)
+
+    def _render(
+        self,
+        tree: tuple[Node, ...],
+        symbols: list[Symbol],
+        ref: float,
+        kind_hint: str | None,
+    ) -> Callable[[Sequence[str]], str]:
+        flat = {id(s) for s in symbols if _is_flat(s, ref)}
+        renderer = Renderer(
+            build_lines(tree, ref, flat), quantity=kind_hint == "quantity"
+        )
+
+        def render(chosen: Sequence[str]) -> str:
+            return renderer.text(
+                tree, {id(s): c for s, c in zip(symbols, chosen, strict=True)}
+            )
+
+        return render
+
+    def _candidates(
+        self, hyps: list[Hypothesis], count: int
+    ) -> tuple[Candidate, ...]:
+        if not hyps:
+            return ()
+        best = self.calibration.confidence(evidence(hyps, count))
+        rest = hyps[1:MAX_CANDIDATES]
+        total = sum(h.score for h in rest) or 1.0
+        out = [Candidate(hyps[0].text, round(best, 4))]
+        for h in rest:
+            share = (1.0 - best) * h.score / total
+            out.append(Candidate(h.text, round(min(share, best), 4)))
+        return tuple(out)
+
+
+def _is_flat(symbol: Symbol, ref: float) -> bool:
+    x0, y0, x1, y1 = symbol.box
+    return (y1 - y0) < 0.3 * max(x1 - x0, 1e-9) and (x1 - x0) > 0.2 * ref
+
+
+def prepare(strokes: Sequence[Sequence[tuple[float, float]]]) -> list[Ink]:
+    """Raw strokes as cleaned, smoothed, deslanted arrays; empty strokes dropped."""
+    if len(strokes) > MAX_STROKES:
+        raise RecognitionError(
+            f"answer has {len(strokes)} strokes, more than {MAX_STROKES}"
+        )
+    if sum(len(s) for s in strokes) > MAX_DOTS:
+        raise RecognitionError(f"answer has more than {MAX_DOTS} dots")
+    inks = []
+    for s in strokes:
+        arr = np.asarray(s, dtype=np.float64).reshape(-1, 2)
+        if len(arr) == 0:
+            continue
+        if not np.isfinite(arr).all():
+            raise RecognitionError("stroke with a non-finite coordinate")
+        inks.append(smooth(clean(arr)))
+    if not inks:
+        return []
+    return deslant(inks, slant_angle(inks))

@@ -1,0 +1,40 @@
+"""The symbol classes the classifier knows and the alphabet of each answer kind."""
+
+from __future__ import annotations
+
+DIGITS = tuple("0123456789")
+OPERATORS = ("+", "-", "×", "÷", "=", "(", ")", ".", "/", "√", "<", ">", "±", "%", "°")
+CHOICE_LETTERS = tuple("ABCDEF")
+UPPER_LETTERS = (*CHOICE_LETTERS, "H", "J", "L", "N", "P", "V", "W")
+LOWER_LETTERS = tuple("abcdghkmnstvxyz")
+
+CLASSES: tuple[str, ...] = (*DIGITS, *OPERATORS, *UPPER_LETTERS, *LOWER_LETTERS)
+"""Every symbol class, in the order of the classifier's output."""
+
+CLASS_INDEX = {name: i for i, name in enumerate(CLASSES)}
+
+_NUMBER_SYMBOLS = frozenset((*DIGITS, "+", "-", ".", "/", "√", "(", ")", "±", "×"))
+_EXPRESSION_SYMBOLS = frozenset(
+    (*DIGITS, *OPERATORS, "a", "b", "c", "m", "n", "t", "x", "y", "z")
+) - {"°", "%"}
+_QUANTITY_SYMBOLS = frozenset((*DIGITS, *OPERATORS, *UPPER_LETTERS, *LOWER_LETTERS)) - {
+    *CHOICE_LETTERS[:2],
+    "E",
+    "F",
+}
+
+KIND_ALPHABETS: dict[str, frozenset[str]] = {
+    "numeric": _NUMBER_SYMBOLS,
+    "choice": frozenset(CHOICE_LETTERS),
+    "expression": _EXPRESSION_SYMBOLS,
+    "equation": _EXPRESSION_SYMBOLS,
+    "quantity": _QUANTITY_SYMBOLS | {"C"},
+    "text": frozenset(CLASSES),
+}
+"""Symbols a question of each type can contain; the names are QuestionType values."""
+
+
+def allowed_mask(kind_hint: str | None) -> list[bool]:
+    """For each class, whether an answer of ``kind_hint`` may contain it."""
+    alphabet = KIND_ALPHABETS.get(kind_hint or "text", KIND_ALPHABETS["text"])
+    return [name in alphabet for name in CLASSES]
