@@ -244,6 +244,7 @@ class SerialReceiver:
                 raise LinkLostError(
                     f"receiver silent for over {self.config.silence_s} s"
                 )
+        self._apply_commands(link)  # a STOP given just before stop() still goes out
 
     def _apply_commands(self, link: serial.Serial | None) -> None:
         while True:

@@ -86,6 +86,7 @@ def test_connects_opens_questions_and_delivers_votes(
         assert log.wait_for(lambda log: bool(log.of(ClickerBattery)))
 
         receiver.stop_question("poll-1")
+        receiver.stop()  # the STOP still goes out
         assert wait_question(emulator, 0)
         assert receiver.stats()["frames"] > 0
 
