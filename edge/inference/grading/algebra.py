@@ -12,23 +12,27 @@ Every operation has a work bound so that no answer can keep the grader busy.
 from __future__ import annotations
 
 import cmath
+import contextvars
 import math
 from collections.abc import Mapping
 from fractions import Fraction
+from functools import lru_cache
 
 from edge.inference.grading.errors import LimitError
 
 Mono = tuple[tuple[str, int], ...]
 
-MAX_TERMS = 2000
+MAX_TERMS = 1000
 """Most terms a polynomial may have; (x+y)^40 has 41, a fill-in box far fewer."""
-MAX_WORK = 200_000
-"""Most term products one multiplication may form."""
+MAX_WORK = 20_000
+"""Most term products one multiplication may form (about 50 ms)."""
+MAX_TOTAL_WORK = 60_000
+"""Most term products one comparison may form in all."""
 MAX_BITS = 4096
 """Largest numerator or denominator, in bits, of any coefficient."""
 MAX_POWER = 64
 """Largest exponent expanded for a non-constant base."""
-MAX_RADICAND = 10**10
+MAX_RADICAND = 10**8
 """Largest integer whose square-free part is found by trial division."""
 
 _ONE: Mono = ()
@@ -38,6 +42,25 @@ def _limit(what: str, what_zh: str) -> LimitError:
     return LimitError(f"the answer is too large to compare exactly ({what})", what_zh)
 
 
+_work: contextvars.ContextVar[list[int]] = contextvars.ContextVar("work")
+
+
+def reset_work() -> None:
+    """Start a new work budget for the current comparison."""
+    _work.set([0])
+
+
+def _charge(products: int) -> None:
+    spent = _work.get(None)
+    if spent is None:
+        spent = [0]
+        _work.set(spent)
+    spent[0] += products
+    if products > MAX_WORK or spent[0] > MAX_TOTAL_WORK:
+        raise _limit("product size", "乘积过大")
+
+
+@lru_cache(maxsize=1024)
 def squarefree_split(value: int) -> tuple[int, int]:
     """(s, k) with value = s²·k and k square-free; value must be positive."""
     if value > MAX_RADICAND:
@@ -130,8 +153,7 @@ class Poly:
         return self + (-other)
 
     def __mul__(self, other: Poly) -> Poly:
-        if len(self.terms) * len(other.terms) > MAX_WORK:
-            raise _limit("product size", "乘积过大")
+        _charge(len(self.terms) * len(other.terms))
         terms: dict[Mono, Fraction] = {}
         for m1, c1 in self.terms.items():
             for m2, c2 in other.terms.items():

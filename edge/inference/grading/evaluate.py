@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 
 from edge.inference.grading import nodes as n
-from edge.inference.grading.algebra import MAX_POWER, Poly, RatFunc
+from edge.inference.grading.algebra import MAX_POWER, Poly, RatFunc, reset_work
 from edge.inference.grading.errors import LimitError
 
 MAX_ALTERNATIVES = 16
@@ -32,6 +32,7 @@ class Exact:
         self.opaque = False
 
     def __call__(self, node: n.Node) -> RatFunc:
+        reset_work()
         try:
             return self._walk(node)
         except ZeroDivisionError as exc:
