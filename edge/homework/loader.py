@@ -33,6 +33,7 @@ class _PlainLoader(yaml.SafeLoader):
     """SafeLoader without aliases: an alias bomb would make validation exponential."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
+        """A node, refusing aliases."""
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(

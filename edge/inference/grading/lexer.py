@@ -14,6 +14,8 @@ from edge.inference.grading.errors import AnswerSyntaxError
 
 
 class Tok(enum.Enum):
+    """Kinds of token."""
+
     NUMBER = "number"
     NAME = "name"
     PI = "pi"
@@ -34,6 +36,8 @@ class Tok(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Token:
+    """One token: its kind, its text and its offset in the normalised answer."""
+
     kind: Tok
     text: str
     pos: int

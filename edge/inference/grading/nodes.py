@@ -20,6 +20,7 @@ class Num:
 
     @property
     def is_decimal(self) -> bool:
+        """True if written with a decimal point."""
         return "." in self.literal
 
 
@@ -31,6 +32,7 @@ class Name:
 
     @property
     def base(self) -> str:
+        """The letter without its subscript."""
         return self.name.split("_", 1)[0]
 
 
