@@ -26,7 +26,7 @@ from edge.analytics.onnx_mastery import (
     reference,
 )
 from edge.analytics.records import AnswerRecord, MasteryEstimate
-from edge.analytics.sheets import assignment_from_body
+from edge.analytics.sheets import readable_sheets
 from edge.models import Answer, Question
 from edge.store import analytics as queries
 from edge.store.store import Store, wall_clock_ms
@@ -66,8 +66,7 @@ def observations_from_answers(
 def knowledge_point_map(store: Store) -> dict[tuple[str, str], tuple[str, ...]]:
     """(assignment, question) to knowledge points, for every stored assignment."""
     mapping = {}
-    for body in store.assignment_bodies():
-        sheet = assignment_from_body(body)
+    for sheet in readable_sheets(store.assignment_bodies()):
         for q in sheet.questions:
             mapping[(sheet.id, q.id)] = q.knowledge_points
     return mapping

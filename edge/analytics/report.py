@@ -22,7 +22,7 @@ from edge.analytics.mastery import MasteryTracker
 from edge.analytics.onnx_mastery import SHIPPED_MODEL
 from edge.analytics.practice import plan_practice
 from edge.analytics.records import AnswerRecord, MasteryEstimate
-from edge.analytics.sheets import LibraryItem, assignment_from_body
+from edge.analytics.sheets import LibraryItem, assignment_from_body, readable_sheets
 from edge.analytics.sources import load_graph, load_library
 from edge.analytics.suggestions import suggestions
 from edge.analytics.types import (
@@ -146,8 +146,7 @@ def time_section(
         until = since + ((window[1] - since) // DAY_MS + 1) * DAY_MS
         day_spans = queries.stroke_spans(store, since_ms=since, until_ms=until)
     estimates = {
-        a.id: a.estimated_minutes
-        for a in (assignment_from_body(b) for b in store.assignment_bodies())
+        a.id: a.estimated_minutes for a in readable_sheets(store.assignment_bodies())
     }
     return homework_time(
         sheet.id,

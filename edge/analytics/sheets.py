@@ -8,6 +8,7 @@ points, layer), so this module turns a stored document into the shared
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 from edge.analytics.errors import AnalyticsError
 from edge.errors import EdgeError
 from edge.models import Assignment, Question, QuestionType
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +58,7 @@ def _lenient_assignment(body: Mapping[str, Any]) -> Assignment:
             pages=(),
             questions=questions,
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         name = body.get("id", "?") if isinstance(body, Mapping) else "?"
         raise AnalyticsError(f"stored assignment {name} is unreadable: {exc}") from exc
 
@@ -81,6 +84,17 @@ def _question(raw: Mapping[str, Any]) -> Question:
         difficulty=None if difficulty is None else float(difficulty),
         layer=None if raw.get("layer") is None else str(raw["layer"]),
     )
+
+
+def readable_sheets(bodies: Iterable[Mapping[str, Any]]) -> list[Assignment]:
+    """The stored documents that can be read; the others are logged and skipped."""
+    sheets = []
+    for body in bodies:
+        try:
+            sheets.append(assignment_from_body(body))
+        except AnalyticsError as exc:
+            log.warning("%s; left out of the analytics", exc)
+    return sheets
 
 
 def choice_letters(question: Question) -> tuple[str, ...]:

@@ -14,8 +14,8 @@ from functools import cache
 from edge.analytics.graph import EMPTY_GRAPH, KnowledgeGraph
 from edge.analytics.sheets import (
     LibraryItem,
-    assignment_from_body,
     library_from_assignments,
+    readable_sheets,
 )
 from edge.errors import EdgeError
 from edge.models import Assignment
@@ -56,7 +56,7 @@ def _standard_library() -> tuple[Assignment, ...]:
 
 def load_library(store: Store) -> list[LibraryItem]:
     """Practice items: the standard library and every sheet stored here."""
-    stored = [assignment_from_body(b) for b in store.assignment_bodies()]
+    stored = readable_sheets(store.assignment_bodies())
     sheets = {a.id: a for a in _standard_library()}
     sheets.update({a.id: a for a in stored})
     return library_from_assignments(sheets[k] for k in sorted(sheets))
