@@ -118,7 +118,7 @@ def _value_of(relation: n.Relation) -> n.Node:
 
 def _grade_roots(question: Question, key: n.Node, student: n.Node) -> Verdict:
     key_values = _distinct([_value_of(r) for r in relations(key)])
-    answers = [_value_of(r) for r in relations(student)]
+    answers = _distinct([_value_of(r) for r in relations(student)])
     matched, failures, extra = match_sets(question, key_values, answers)
     if extra and (matched or any(value_was_right(f) for f in failures)):
         return verdict(question, "extra_answers")

@@ -217,9 +217,17 @@ def simplest_radical(student: n.Node, key: n.Node) -> bool:
     for node in walk(student):
         if isinstance(node, n.Sqrt) and not _simple_radicand(node.arg):
             return False
+        if isinstance(node, n.BinOp) and node.op == "^" and not _whole(node.right):
+            return False
         if _is_division(node) and any(isinstance(x, n.Sqrt) for x in walk(node.right)):
             return False
     return True
+
+
+def _whole(node: n.Node) -> bool:
+    value = _exact(node)
+    rational = value.rational() if value is not None else None
+    return rational is not None and rational.denominator == 1
 
 
 def _is_division(node: n.Node) -> TypeGuard[n.BinOp]:
