@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from edge.analytics.sheets import assignment_from_body
 from edge.models import (
     Answer,
     Assignment,
@@ -180,8 +181,6 @@ def build_class(store: Store, seed: int = 7, n_students: int = 40) -> SimClass:
     store.save_students(
         Student(s, f"Student {s}", f"p-{s}", seat=i) for i, s in enumerate(sim.students)
     )
-    from edge.analytics.sheets import assignment_from_body
-
     for day, body in enumerate(sheet_bodies()):
         sheet = assignment_from_body(body)
         store.save_assignment(sheet, body)
