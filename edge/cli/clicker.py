@@ -52,6 +52,11 @@ def register(subparsers: Any) -> None:
     listen.add_argument(
         "--duration", type=float, default=0, help="seconds, 0 = forever"
     )
+    listen.add_argument(
+        "--open",
+        metavar="KIND[:OPTIONS]",
+        help="open a question so keypads send, e.g. single:4 or true_false",
+    )
     listen.add_argument("--json", action="store_true", help="JSON output (the default)")
     listen.set_defaults(func=run_listen)
 
@@ -116,20 +121,33 @@ def run_listen(args: argparse.Namespace) -> int:
     """Print the receiver's events until the time is up or Ctrl-C."""
     from edge.drivers.clicker.transport_serial import SerialReceiver
 
-    config = ClickerConfig(port=args.port)
-    lock = threading.Lock()
+    closed = threading.Event()
 
     def show(event: ClickerEvent) -> None:
-        with lock:
+        if closed.is_set():
+            return
+        try:
             print(json.dumps(_event_json(event), ensure_ascii=False), flush=True)
+        except BrokenPipeError:
+            closed.set()  # the reader went away, for example `| head`
 
-    receiver = SerialReceiver(config, show)
+    receiver = SerialReceiver(ClickerConfig(port=args.port), show)
+    if args.open:
+        kind, options = _question(args.open)
+        receiver.start_question("listen", kind, options)
     receiver.start()
     try:
-        _wait(args.duration)
+        _wait(args.duration, closed)
     finally:
         receiver.stop()
     return 0
+
+
+def _question(text: str) -> tuple[str, int]:
+    kind, _, options = text.partition(":")
+    if options and not options.isdigit():
+        raise EdgeError(f"--open {text}: the number of options must be a number")
+    return kind, int(options or 0)
 
 
 def run_emulate(args: argparse.Namespace) -> int:
@@ -154,10 +172,10 @@ def run_emulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _wait(duration: float) -> None:
+def _wait(duration: float, done: threading.Event) -> None:
     deadline = time.monotonic() + duration if duration else None
     try:
-        while deadline is None or time.monotonic() < deadline:
+        while not done.is_set() and (deadline is None or time.monotonic() < deadline):
             time.sleep(0.2)
     except KeyboardInterrupt:
         pass

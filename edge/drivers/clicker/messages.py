@@ -336,7 +336,9 @@ class StartQuestion(_Fixed):
         _check(kind in QuestionKind._value2member_map_, f"question kind {kind}")
         choice = kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
         ok = MIN_OPTIONS <= options <= MAX_OPTIONS if choice else options == 0
-        _check(ok, f"{options} options for kind {kind}")
+        _check(
+            ok, f"{options} options for a {QuestionKind(kind).name.lower()} question"
+        )
         return cls(question, QuestionKind(kind), options)
 
 

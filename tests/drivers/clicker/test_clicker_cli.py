@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,8 @@ from edge.drivers.clicker.config import ClickerConfig
 from edge.drivers.clicker.discovery import PortInfo, candidate_ports, reconnect_delay
 from edge.drivers.clicker.messages import Hello, QuestionKind, StartQuestion, VoteReport
 from edge.errors import ConfigError
+from edge.polls import PollKind
+from edge.sim.clicker_receiver import EmulatedReceiver
 
 HELLO = encode(Hello(1, (1, 2, 0), 7, 0xC0FFEE, 250), 0)
 VOTE = encode(VoteReport(9, 0xA1B2C3, 17, -61, 40, "B"), 1)
@@ -135,6 +139,48 @@ def test_every_action_has_help(capsys: pytest.CaptureFixture[str]) -> None:
         assert "--json" in capsys.readouterr().out
 
 
+def test_listen_opens_a_question_and_prints_votes(
+    link: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with EmulatedReceiver(link, heartbeat_s=0.1) as receiver:
+        pressing = threading.Thread(target=press_when_open, args=(receiver,))
+        pressing.start()
+        status, lines, _ = run(
+            capsys,
+            "listen",
+            "--port",
+            str(link),
+            "--open",
+            "true_false",
+            "--duration",
+            "1.5",
+        )
+        pressing.join()
+    events = [json.loads(line) for line in lines]
+    assert status == 0
+    assert events[0]["type"] == "receiver_connected"
+    assert {"type": "vote", "clicker": "0000002A", "answer": "T"}.items() <= events[
+        1
+    ].items()
+    assert events[-1]["type"] == "receiver_disconnected"
+
+
+def press_when_open(receiver: EmulatedReceiver) -> None:
+    deadline = time.monotonic() + 5
+    while not receiver.question and time.monotonic() < deadline:
+        time.sleep(0.01)
+    receiver.press(42, "T")
+
+
+@pytest.mark.parametrize("question", ["single:x", "single:1", "essay"])
+def test_listen_refuses_a_bad_question(
+    question: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = run(capsys, "listen", "--open", question, "--duration", "0.1")
+    assert status == 2
+    assert err.count("\n") == 1 and "error" in err
+
+
 # -- settings and discovery ------------------------------------------------------
 
 
@@ -194,11 +240,6 @@ def test_reconnect_delay_doubles_up_to_the_cap() -> None:
     assert reconnect_delay(10_000, 2.0) == 2.0
 
 
-def test_start_question_kind_names_match_the_wire() -> None:
-    assert [k.name.lower() for k in QuestionKind] == [
-        "single",
-        "multiple",
-        "true_false",
-        "numeric",
-    ]
+def test_poll_kinds_match_the_wire_kinds() -> None:
+    assert [k.name.lower() for k in QuestionKind] == [str(k) for k in PollKind]
     assert StartQuestion(1, QuestionKind["TRUE_FALSE"], 0).kind == 3
