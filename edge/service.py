@@ -15,7 +15,7 @@ from edge.config import Config
 from edge.errors import EdgeError
 from edge.events import EventBus
 from edge.gateway import Gateway, InkReader
-from edge.models import Assignment
+from edge.models import Answer, Assignment, Question
 from edge.store import Store
 from edge.web import create_app
 from edge.web.server import WebServer
@@ -64,7 +64,7 @@ def stored_assignments(store: Store) -> dict[str, Assignment]:
         try:
             assignment = assignment_from_document(document)
         except EdgeError as exc:
-            log.error("skipping an invalid stored assignment: %s", exc)
+            log.warning("skipping an invalid stored assignment: %s", exc)
             continue
         result[assignment.id] = assignment
     return result
@@ -94,6 +94,7 @@ class GatewayService:
     web: WebServer = field(init=False)
     services: WebServices = field(init=False)
     uplink: Any = None
+    tracker: Any = None
 
     def start(self, reader: InkReader | None = None) -> None:
         """Open the store, load assignments, start the worker, page and uplink."""
@@ -122,12 +123,44 @@ class GatewayService:
             gateway_id=self.config.gateway_id,
         )
         self.services.status_sources["ingest"] = self._ingest_status
+        self._start_analytics()
         self.web = WebServer(
             create_app(self.services), self.config.web.host, self.config.web.port
         )
         self.gateway.start()
         self.web.start()
         self._start_uplink()
+
+    def _start_analytics(self) -> None:
+        """Mastery on every answer, the review desk and the analytics report."""
+        from edge.analytics.mastery import MasteryTracker
+        from edge.analytics.report import build_report
+        from edge.review import ReviewDesk
+
+        self.tracker = MasteryTracker(self.store)
+        self.gateway.listeners.append(self.tracker.on_answer)
+        desk = ReviewDesk(
+            self.store,
+            self.services.assignments,
+            self.gateway.grader,
+            self.gateway.bus,
+            [self._after_review],
+        )
+        self.services.review = desk
+
+        def report(assignment_id: str) -> dict[str, Any]:
+            return dict(
+                build_report(
+                    self.store, assignment_id, self.store.clock(), tracker=self.tracker
+                )
+            )
+
+        self.services.report = report
+
+    def _after_review(self, answer: Answer, question: Question) -> None:
+        # A teacher's re-grade replaces evidence already counted, which an
+        # online update cannot undo: recompute that student's mastery.
+        self.tracker.replay([answer.student_id])
 
     def _start_uplink(self) -> None:
         section = self.config.section("uplink")

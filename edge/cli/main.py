@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import re
 import sys
 from collections.abc import Sequence
 
@@ -60,10 +61,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Answers such as "-3/4" look like options to argparse; for these subcommands a
+# token that starts with a minus and then a digit, point, root or bracket is
+# an answer and is moved behind "--".
+ANSWER_COMMANDS = frozenset({"grade"})
+_NEGATIVE_ANSWER = re.compile(r"^-[\d.(√]")
+
+
+def _protect_answers(argv: list[str]) -> list[str]:
+    if not argv or "--" in argv or not ANSWER_COMMANDS.intersection(argv):
+        return argv
+    answers = [a for a in argv if _NEGATIVE_ANSWER.match(a)]
+    if not answers:
+        return argv
+    return [a for a in argv if a not in answers] + ["--", *answers]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(
+        _protect_answers(list(sys.argv[1:] if argv is None else argv))
+    )
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
