@@ -450,6 +450,10 @@ class PollBook:
         self.status = ReceiverStatus(connected=False)
         self.refresh_bindings()
 
+    def attach(self, receiver: QuestionControl | None) -> None:
+        """Use ``receiver`` for the questions of polls started from now on."""
+        self._receiver = receiver
+
     @property
     def current_id(self) -> str | None:
         """The poll started last (open, closed or revealed), if any."""

@@ -54,18 +54,14 @@ class Lesson:
     def __init__(self, store: Store, config: ClickerConfig, emulator: EmulatedReceiver):
         self.store = store
         self.emulator = emulator
-        self.receiver = SerialReceiver(config, on_batch=self._deliver)
-        self.book = PollBook(
-            store, self.receiver, clock=lambda: int(time.time() * 1000)
-        )
+        self.book = PollBook(store, clock=lambda: int(time.time() * 1000))
+        self.receiver = SerialReceiver(config, on_batch=self.book.handle_all)
+        self.book.attach(self.receiver)
         self.rng = random.Random(4)
         self.latest: dict[int, str] = {}
         self.presses = 0
         self.question = 0
         self.watching = threading.Event()
-
-    def _deliver(self, events: list[object]) -> None:
-        self.book.handle_all(events)
 
     def watch(self) -> list[str]:
         """Check the live view while votes arrive; returns what was wrong."""
