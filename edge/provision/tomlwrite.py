@@ -62,7 +62,7 @@ def _value(value: Any, where: tuple[str, ...]) -> str:
         return repr(value)
     if isinstance(value, str):
         return _string(value)
-    if isinstance(value, Sequence):
+    if isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
         return "[" + ", ".join(_value(v, where) for v in value) + "]"
     raise ProvisionError(
         f"cannot write a {type(value).__name__} to the configuration",
