@@ -51,6 +51,7 @@ class PollKind(enum.StrEnum):
 
     @property
     def has_options(self) -> bool:
+        """Whether the keypad offers lettered options for this kind."""
         return self in (PollKind.SINGLE, PollKind.MULTIPLE)
 
 
@@ -74,10 +75,12 @@ class VoteOutcome(enum.StrEnum):
 
     @property
     def counted(self) -> bool:
+        """Whether the vote now counts in the distribution."""
         return self in (VoteOutcome.COUNTED, VoteOutcome.CHANGED)
 
     @property
     def recorded(self) -> bool:
+        """Whether the vote goes into the store."""
         return self is not VoteOutcome.DUPLICATE
 
 
@@ -194,6 +197,7 @@ class Poll:
 
     @property
     def labels(self) -> tuple[str, ...]:
+        """The keypad answers shown even when nobody chose them."""
         return option_labels(self.kind, self.options)
 
     # -- votes ---------------------------------------------------------------

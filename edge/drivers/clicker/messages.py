@@ -86,6 +86,7 @@ class _Fixed:
     LAYOUT: ClassVar[struct.Struct]
 
     def fields(self) -> tuple[int, ...]:
+        """The body's values in layout order."""
         raise NotImplementedError
 
     def encode_body(self) -> bytes:
@@ -97,6 +98,7 @@ class _Fixed:
 
     @classmethod
     def from_fields(cls, values: tuple[int, ...]) -> Self:
+        """The message from its layout's values; FrameError if one is out of range."""
         raise NotImplementedError
 
     @classmethod
@@ -124,6 +126,7 @@ class Hello(_Fixed):
 
     @property
     def firmware_text(self) -> str:
+        """The firmware version as ``major.minor.patch``."""
         return ".".join(str(p) for p in self.firmware)
 
     def fields(self) -> tuple[int, ...]:
@@ -270,6 +273,7 @@ class ErrorReport:
 
     @property
     def code_name(self) -> str:
+        """The error code's name, or ``code_N`` for codes of newer firmware."""
         try:
             return ErrorCode(self.code).name.lower()
         except ValueError:

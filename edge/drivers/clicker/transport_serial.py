@@ -56,10 +56,12 @@ def system_ports() -> list[PortInfo]:
 
 
 def wall_ms() -> int:
+    """Wall-clock time in milliseconds, for dating votes."""
     return int(time.time() * 1000)
 
 
 def monotonic_ms() -> int:
+    """Monotonic time in milliseconds, for link timers."""
     return int(time.monotonic() * 1000)
 
 
@@ -129,6 +131,7 @@ class SerialReceiver:
 
     @property
     def connected(self) -> bool:
+        """Whether the receiver is on line now."""
         return self.port is not None
 
     def stats(self) -> dict[str, int]:
