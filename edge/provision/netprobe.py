@@ -66,13 +66,14 @@ def probe_broker(
         raw = socket.create_connection((broker.host, broker.port), timeout=timeout_s)
     except OSError as exc:
         raise ProbeError("connect", str(exc)) from exc
-    with raw:
-        sock: socket.socket = raw
+    with contextlib.ExitStack() as stack:
+        sock: socket.socket = stack.enter_context(raw)
         not_after = None
         if broker.tls:
             if tls is None:
                 raise ProbeError("tls", "no TLS files configured")
-            sock = _handshake(raw, broker.host, tls)
+            # The TLS socket takes over the descriptor: it must be closed too.
+            sock = stack.enter_context(_handshake(raw, broker.host, tls))
             not_after = _peer_not_after(sock)
         reason = _mqtt_connect(sock, client_id)
         return BrokerProbe(not_after, reason)
