@@ -25,13 +25,14 @@ def create_app(services: WebServices, **overrides: Any) -> Flask:
     app.config.update(overrides)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
-    from edge.web import api, api_answers, api_class, auth, pages
+    from edge.web import api, api_answers, api_class, api_polls, auth, pages
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(api_answers.bp)
     app.register_blueprint(api_class.bp)
+    app.register_blueprint(api_polls.bp)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:
