@@ -12,6 +12,7 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -91,6 +92,7 @@ class Gateway:
         self._inbox: queue.Queue[tuple[list[Stroke], Future[None]]] = queue.Queue()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.last_tick = time.monotonic()
 
     # -- input from drivers -----------------------------------------------
 
@@ -130,8 +132,18 @@ class Gateway:
         self.step(self.store.clock())
         self._finish(self._assembler.flush())
 
+    def alive(self, stall_s: float = 30.0) -> bool:
+        """True while the worker runs and has ticked within ``stall_s``."""
+        thread = self._thread
+        return (
+            thread is not None
+            and thread.is_alive()
+            and time.monotonic() - self.last_tick < stall_s
+        )
+
     def step(self, now_ms: int) -> None:
         """One worker tick: commit what arrived, grade what is finished."""
+        self.last_tick = time.monotonic()
         batch = self._take_batch()
         if batch:
             self._ingest(batch)

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from edge.config import load_config
+from edge.devices import start_devices
 from edge.errors import ConfigError
 from edge.service import Credentials, GatewayService
+from edge.watchdog import Notifier
 from edge.web.security import new_secret
 
 log = logging.getLogger(__name__)
@@ -53,20 +55,17 @@ def run_service(args: argparse.Namespace) -> int:
         signal.signal(sig, lambda *_: stop.set())
 
     service.start()
+    devices = start_devices(service)
+    notifier = Notifier()
+    notifier.ready(f"teacher page at {service.web.url}")
     log.info(
         "gateway %s running, teacher page at %s", config.gateway_id, service.web.url
     )
     try:
-        from edge.devices import start_devices
-
-        devices = start_devices(service)
-    except ModuleNotFoundError:
-        devices = None
-    try:
         while not stop.wait(1.0):
-            pass
+            notifier.heartbeat(service.gateway.alive)
     finally:
-        if devices is not None:
-            devices.stop()
+        notifier.stopping()
+        devices.stop()
         service.stop()
     return 0
