@@ -52,7 +52,7 @@
 
   document.addEventListener("keydown", (event) => {
     if (event.target === text) {
-      if (event.key === "Enter") { event.preventDefault(); decide({ decision: "correct", text: text.value }); }
+      if (event.key === "Enter") { event.preventDefault(); text.blur(); decide({ decision: "correct", text: text.value }); }
       if (event.key === "Escape") text.blur();
       return;
     }
