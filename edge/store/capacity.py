@@ -23,9 +23,11 @@ log = logging.getLogger(__name__)
 _CAP_KEY = "max_page_count"
 _DROPPED_KEY = "capacity_dropped"
 
-# Rows deleted per transaction while making room: small enough that the
-# writer lock is held for milliseconds, large enough to free pages quickly.
-DROP_BATCH = 500
+# Rows deleted per transaction while making room: the first batch is small
+# so that a small excess costs little data, and each next one doubles (up to
+# the last) so that a large excess needs few transactions (fsyncs).
+DROP_BATCH_FIRST = 16
+DROP_BATCH_MAX = 4096
 
 # The drop order, least valuable first. Each statement deletes at most ``?``
 # rows of its tier, oldest first.
@@ -160,11 +162,13 @@ def make_room(
 
     counts: dict[str, int] = {}
     for tier, statement in TIERS:
+        batch = DROP_BATCH_FIRST
         while usage(conn).fraction >= low_water:
-            n = _drop_some(conn, statement)
+            n = _drop_some(conn, statement, batch)
             if not n:
                 break
             counts[tier] = counts.get(tier, 0) + n
+            batch = min(DROP_BATCH_MAX, batch * 2)
     after = usage(conn)
     _record(conn, counts)
     dropped = Dropped(before, after, counts, exhausted=after.fraction >= low_water)
@@ -172,10 +176,10 @@ def make_room(
     return dropped
 
 
-def _drop_some(conn: sqlite3.Connection, statement: str) -> int:
+def _drop_some(conn: sqlite3.Connection, statement: str, batch: int) -> int:
     conn.execute("BEGIN IMMEDIATE")
     try:
-        n = conn.execute(statement, (DROP_BATCH,)).rowcount
+        n = conn.execute(statement, (batch,)).rowcount
     except BaseException:
         conn.execute("ROLLBACK")
         raise

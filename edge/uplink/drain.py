@@ -1,10 +1,10 @@
 """The outbox drain: rows out in priority order, deleted only on their PUBACK.
 
 Every published row is tracked by its MQTT message id (mid) until the broker
-acknowledges that very message. A success reason code (``0x00``, or
-``0x10`` "no matching subscribers") deletes the row; a permanent refusal
-(``0x87`` "not authorized" ...) parks it for the operator; a transient one
-puts it back after a delay. Rows still in flight across a reconnect are left
+acknowledges that very message. Success (``0x00``) deletes the row; a
+permanent refusal (``0x87`` "not authorized" ...) parks it for the operator;
+anything else, ``0x10`` "no matching subscribers" included, leaves the row in
+the outbox and pauses that kind of message for a growing, jittered delay. Rows still in flight across a reconnect are left
 to paho, which resends them itself: the drain never publishes them again, so
 the only duplicates are the ones MQTT's at-least-once allows.
 
@@ -34,6 +34,10 @@ log = logging.getLogger(__name__)
 # so that a new live result overtakes the backlog within a quarter second.
 READY_MAX_AGE_S = 0.25
 
+# Acknowledged rows wait at most this long for their delete. A crash in that
+# window only resends them (the city drops the duplicates).
+FLUSH_MAX_AGE_S = 0.1
+
 
 class AckOutcome(enum.Enum):
     DELIVERED = "delivered"
@@ -49,7 +53,10 @@ PERMANENT_REFUSALS = frozenset({0x87, 0x90, 0x99})
 def classify_ack(reason: int) -> AckOutcome:
     """What a PUBACK reason code means for the outbox row it acknowledges."""
     if reason < 0x80:
-        return AckOutcome.DELIVERED  # 0x00 success, 0x10 no matching subscribers
+        # 0x10 "no matching subscribers" is a success to MQTT, but the broker
+        # dropped the message: the city's ingest is not subscribed (a broker
+        # restart that lost its session, for example). Keep it and retry.
+        return AckOutcome.DELIVERED if reason == 0 else AckOutcome.RETRY
     if reason in PERMANENT_REFUSALS:
         return AckOutcome.PARK
     return AckOutcome.RETRY  # 0x80, 0x83, 0x91, 0x97: the broker may accept later
@@ -120,9 +127,10 @@ class Drain:
         self.live_after = 0
         self._rows_in_flight: set[int] = set()
         self._acked: list[int] = []
+        self._flushed_at = clock()
         self._parked: list[tuple[int, str]] = []
-        self._deferred: dict[int, float] = {}
-        self._attempts: dict[int, int] = {}
+        self._paused: dict[str, float] = {}  # kind -> monotonic time it may resume
+        self._streak: dict[str, int] = {}  # kind -> refusals in a row
         self._ready = _Ready()
 
     # -- connection events --------------------------------------------------
@@ -172,16 +180,13 @@ class Drain:
         return None
 
     def _read_batch(self, now: float) -> list[sqlite3.Row]:
-        for row_id, retry_at in list(self._deferred.items()):
-            if retry_at <= now:
-                del self._deferred[row_id]
-        skip = self._rows_in_flight | set(self._deferred) | self._parked_ids()
+        paused = {kind for kind, until in self._paused.items() if until > now}
         return outbox.next_batch(
             self.store.conn,
             self.config.batch_size,
             live_after=self.live_after,
-            skip=skip,
-            withheld=self.withheld,
+            skip=self._rows_in_flight | set(self._acked) | self._parked_ids(),
+            withheld=self.withheld | paused,
         )
 
     def _publish_row(self, row: sqlite3.Row, now: float) -> bool | None:
@@ -228,10 +233,11 @@ class Drain:
         if outcome is AckOutcome.DELIVERED:
             self.counters.acked += 1
             self._acked.append(entry.row_id)
+            self._streak.pop(entry.kind, None)
         elif outcome is AckOutcome.PARK:
             self._park(entry.row_id, f"broker refused: 0x{reason:02x} {reason_name}")
         else:
-            self._defer(entry.row_id, f"0x{reason:02x} {reason_name}")
+            self._pause(entry.kind, f"0x{reason:02x} {reason_name}")
 
     def _park(self, row_id: int, reason: str) -> None:
         log.error("outbox row %s parked: %s", row_id, reason)
@@ -240,19 +246,30 @@ class Drain:
     def _parked_ids(self) -> set[int]:
         return {row_id for row_id, _ in self._parked}
 
-    def _defer(self, row_id: int, reason: str) -> None:
-        attempt = self._attempts.get(row_id, 0)
-        self._attempts[row_id] = attempt + 1
-        delay = reconnect_delay(attempt, 1.0, 60.0, self.draw())
-        self._deferred[row_id] = self.clock() + delay
+    def _pause(self, kind: str, reason: str) -> None:
+        """Hold back one kind after a refusal; its rows stay in the outbox."""
         self.counters.retried += 1
+        if self._paused.get(kind, 0.0) > self.clock():
+            return  # the rest of a window refused together: one pause
+        attempt = self._streak.get(kind, 0)
+        self._streak[kind] = attempt + 1
+        delay = reconnect_delay(attempt, 1.0, 60.0, self.draw())
+        self._paused[kind] = self.clock() + delay
+        self._ready = _Ready()
         log.warning(
-            "outbox row %s refused for now (%s), retry in %.1f s", row_id, reason, delay
+            "broker refused %s messages (%s); retry in %.1f s", kind, reason, delay
         )
 
-    def flush(self) -> int:
-        """Delete acknowledged rows and park refused ones, in one transaction."""
+    def flush(self, force: bool = True) -> int:
+        """Delete acknowledged rows and park refused ones, in one transaction.
+
+        Without ``force``, waits until a window's worth of rows is acknowledged
+        or :data:`FLUSH_MAX_AGE_S` passed: each commit costs an fsync.
+        """
         if not self._acked and not self._parked:
+            return 0
+        due = len(self._acked) >= self.config.max_in_flight or self._parked
+        if not (force or due or self.clock() - self._flushed_at >= FLUSH_MAX_AGE_S):
             return 0
         acked, parked = self._acked, self._parked
         now_ms = self.store.clock()
@@ -261,9 +278,8 @@ class Drain:
             for row_id, reason in parked:
                 outbox.park(conn, row_id, reason, now_ms)
         self._acked, self._parked = [], []
+        self._flushed_at = self.clock()
         self.counters.parked += len(parked)
-        for row_id in acked:
-            self._attempts.pop(row_id, None)
         return len(acked)
 
     # -- watchdog -----------------------------------------------------------------

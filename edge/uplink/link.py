@@ -191,7 +191,7 @@ class Uplink:
     def _connected_turn(self) -> None:
         sent = self._drain.fill()
         self._client.loop(0.0 if sent else self._drain.wait_hint())
-        self._drain.flush()
+        self._drain.flush(force=False)
         if self._state is LinkState.CONNECTED and self._drain.sweep():
             self._drop_link(f"no PUBACK for {self.config.ack_timeout_s:g} s")
 

@@ -12,3 +12,13 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "slow: fault tests that take several seconds each (deselect with -m 'not slow')",
     )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from tests.uplink.figures import summary_lines
+
+    lines = summary_lines()
+    if lines:
+        terminalreporter.section("uplink fault figures")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -47,11 +47,11 @@ def start_receiver(
 
 
 def uplink_config(
-    broker: Broker, pki: Pki, gateway: str = "gw-a", **over: Any
+    broker: Broker, pki: Pki, gateway: str = "gw-a", url: str | None = None, **over: Any
 ) -> UplinkConfig:
     """A test configuration: TLS, fast keepalive and reconnects, no rate limit."""
     base: dict[str, Any] = {
-        "broker": broker.url,
+        "broker": url or broker.url,
         "ca_file": str(pki.ca_cert),
         "cert_file": str(pki.cert(gateway)),
         "key_file": str(pki.key(gateway)),
