@@ -10,6 +10,7 @@ exponents, a root sign over its radicand. Glyph shapes come from
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 from collections.abc import Callable
@@ -19,6 +20,8 @@ import numpy as np
 
 from edge.inference.recognition.glyphs import BASE, CAP, variants
 from edge.models import Rect
+
+log = logging.getLogger(__name__)
 
 InkPath = list[tuple[float, float, int]]
 SymbolSource = Callable[[str, random.Random], "list[np.ndarray] | None"]
@@ -151,7 +154,7 @@ def _hbox(boxes: list[_Box], gap: float) -> _Box:
     strokes: list[np.ndarray] = []
     x = 0.0
     top, bottom = 0.0, 0.0
-    for b in boxes:
+    for b in (b for b in boxes if b.strokes):
         moved = b.shifted(x, 0.0)
         strokes.extend(moved.strokes)
         top, bottom = min(top, b.top), max(bottom, b.bottom)
@@ -174,7 +177,13 @@ class _Writer:
 
     def symbol(self, ch: str) -> _Box:
         recorded = self.style.hand(ch, self.rng) if self.style.hand else None
-        strokes = recorded or symbol_strokes(ch, self.style, self.rng)
+        try:
+            strokes = recorded or symbol_strokes(ch, self.style, self.rng)
+        except KeyError:
+            # No glyph (a Chinese word, a Greek letter): the simulated student
+            # leaves it out, as the recognizer could not read it either.
+            log.debug("no glyph for %r; left out", ch)
+            return _Box([], 0.0, 0.0, 0.0)
         allp = np.concatenate(strokes)
         width = float(allp[:, 0].max())
         return _Box(strokes, width, float(allp[:, 1].min()), float(allp[:, 1].max()))

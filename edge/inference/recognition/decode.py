@@ -21,8 +21,9 @@ from numpy.typing import NDArray
 from edge.inference.recognition.symbols import CLASSES
 
 TOP_K = 3
-BEAM = 48
+BEAM = 32
 _INVALID = 0.02  # weight of a reading that breaks the notation
+_KEEP = 0.002  # classes below this share of the slot's best are not tried
 
 _UNITS = (
     "m",
@@ -67,6 +68,7 @@ _QUANTITY = re.compile(
     rf"^{_NUMBER}(×10\^(\d|\(-?\d+\)))?({'|'.join(map(re.escape, _UNITS))})?$"
 )
 _BINARY = frozenset("+×÷=/^<>")
+_OPENERS = _BINARY | frozenset("-(√± ")
 _TRAILING = frozenset("+-×÷=/^.√(±")
 
 
@@ -88,8 +90,8 @@ def well_formed(text: str, kind: str | None) -> bool:
         depth += (b == "(") - (b == ")")
         if (
             depth < 0
-            or (a in _BINARY | {"-"} and b in _BINARY)
-            or (a == "(" and b == ")")
+            or (a in _OPENERS and b in _BINARY)
+            or (a in _BINARY | _OPENERS and b == ")")
         ):
             return False
     if (
@@ -111,11 +113,14 @@ def beam(
     """The best distinct readings, merged by text, best first."""
     if len(probs) == 0:
         return []
-    options = [np.argsort(-row)[:TOP_K] for row in probs]
+    logs = np.log(np.maximum(probs, 1e-12)).tolist()
     states: list[tuple[float, tuple[int, ...]]] = [(0.0, ())]
-    for slot, choice in enumerate(options):
+    for slot, row in enumerate(probs):
+        # Classes far below the slot's best cannot change the ranking that matters.
+        order = np.argsort(-row)[:TOP_K]
+        choice = [int(c) for c in order if row[c] >= _KEEP * row[order[0]]]
         grown = [
-            (logp + math.log(max(float(probs[slot, c]), 1e-12)), (*picked, int(c)))
+            (logp + logs[slot][c], (*picked, c))
             for logp, picked in states
             for c in choice
         ]

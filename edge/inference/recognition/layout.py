@@ -16,6 +16,10 @@ from edge.inference.recognition.segment import Box, Fraction, Node, Radical, Sym
 _OPERATOR_CHARS = frozenset("+-×÷=/<>±")
 _UNIT_LETTERS = frozenset("mgsLNJWPaVhkzHdct")
 _NO_RAISE = frozenset("°.")
+_DESCENDERS = frozenset("gy")
+# Relations and binary operators do not begin an exponent.
+_NEVER_STARTS = frozenset("=+×÷<>±/")
+_TALL = frozenset("()/")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,21 +38,55 @@ def _is_raised(box: Box, base: Box, flat: bool) -> bool:
     """Whether ``box`` sits as an exponent of ``base``."""
     h = _height(base)
     if flat:
-        return (box[1] + box[3]) / 2 < base[1] + 0.3 * h and box[3] < base[1] + 0.45 * h
-    smaller = _height(box) < 0.9 * h
-    return smaller and box[3] < base[1] + 0.55 * h
+        return (box[1] + box[3]) / 2 < base[1] + 0.25 * h and box[3] < base[
+            1
+        ] + 0.45 * h
+    # Exponents of lower-case letters are about as tall as the letter itself;
+    # an exponent reaches at least the top of its base, an "=" after a "y" does not.
+    smaller = _height(box) < 1.2 * h
+    high = box[1] < base[1] + 0.1 * h
+    return smaller and high and box[3] < base[1] + 0.55 * h
 
 
-def line_roles(nodes: Sequence[Node], ref: float, flat: Sequence[bool]) -> Line:
+def _continues_exponent(box: Box, base: Box) -> bool:
+    """Whether ``box``, after an exponent, still belongs to it."""
+    return box[3] < base[1] + 0.7 * _height(base) and _height(box) < _height(base)
+
+
+def body_box(box: Box, symbol: str | None) -> Box:
+    """The part of a symbol's box between its base line and its top.
+
+    A descender (g, y) hangs below the base line and brackets reach past
+    both lines; exponents are judged against the body, not the ink.
+    """
+    x0, y0, x1, y1 = box
+    h = y1 - y0
+    if symbol in _DESCENDERS:
+        return x0, y0, x1, y0 + 0.62 * h
+    if symbol in _TALL:
+        return x0, y0 + 0.12 * h, x1, y1 - 0.12 * h
+    return box
+
+
+def line_roles(
+    nodes: Sequence[Node],
+    ref: float,
+    flat: Sequence[bool],
+    symbols: Sequence[str | None],
+) -> Line:
     """Mark which nodes of a line are raised as exponents."""
     raised: list[bool] = []
     base: Box | None = None
     in_exponent = False
-    for node, is_flat in zip(nodes, flat, strict=True):
-        box = node.box
+    for node, is_flat, symbol in zip(nodes, flat, symbols, strict=True):
+        box = body_box(node.box, symbol)
+        starts = (
+            symbol not in _NEVER_STARTS and _is_raised(box, base, is_flat)
+            if base
+            else False
+        )
         up = base is not None and (
-            _is_raised(box, base, is_flat)
-            or (in_exponent and (box[1] + box[3]) / 2 < (base[1] + base[3]) / 2)
+            starts or (in_exponent and _continues_exponent(box, base))
         )
         raised.append(up)
         in_exponent = up
@@ -127,14 +165,21 @@ def _wrap(text: str, skip: int) -> str:
 
 
 def build_lines(
-    nodes: Sequence[Node], ref: float, flat_ids: set[int]
+    nodes: Sequence[Node],
+    ref: float,
+    flat_ids: set[int],
+    likely: dict[int, str] | None = None,
 ) -> dict[int, Line]:
-    """Superscript roles of every line in the tree, keyed by the line's id."""
+    """Superscript roles of every line in the tree, keyed by the line's id.
+
+    ``likely`` gives the most probable symbol of each Symbol node (by id).
+    """
     lines: dict[int, Line] = {}
+    known = likely or {}
 
     def visit(seq: Sequence[Node]) -> None:
         flat = [id(n) in flat_ids for n in seq]
-        lines[id(seq)] = line_roles(seq, ref, flat)
+        lines[id(seq)] = line_roles(seq, ref, flat, [known.get(id(n)) for n in seq])
         for n in seq:
             if isinstance(n, Fraction):
                 visit(n.numerator)

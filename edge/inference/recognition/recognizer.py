@@ -10,14 +10,21 @@ import numpy as np
 from numpy.typing import NDArray
 
 from edge.errors import RecognitionError
-from edge.inference.recognition.decode import Hypothesis, beam
 from edge.inference.recognition.calibrate import Calibration, evidence
 from edge.inference.recognition.classifier import SymbolClassifier
+from edge.inference.recognition.decode import Hypothesis, beam
 from edge.inference.recognition.features import FEATURES, RASTER, symbol_inputs
 from edge.inference.recognition.ink import Ink, clean, deslant, slant_angle, smooth
 from edge.inference.recognition.layout import Renderer, build_lines, slots
-from edge.inference.recognition.segment import Node, Symbol, line_height, parse_layout
-from edge.inference.recognition.symbols import allowed_mask
+from edge.inference.recognition.refine import regroup
+from edge.inference.recognition.segment import (
+    Node,
+    Symbol,
+    line_height,
+    parse_layout,
+    stroke_box,
+)
+from edge.inference.recognition.symbols import CLASSES, allowed_mask
 from edge.models import Candidate, Reading, Rect, Stroke
 
 log = logging.getLogger(__name__)
@@ -77,7 +84,18 @@ class Recognizer:
         tree = parse_layout(inks, ref)
         symbols = slots(tree)
         probs = self.classify(inks, symbols, ref, kind_hint)
-        render = self._render(tree, symbols, ref, kind_hint)
+        better = regroup(
+            tree,
+            symbols,
+            probs,
+            lambda group: self.classify(inks, group, ref, kind_hint),
+            [stroke_box(s) for s in inks],
+            ref,
+        )
+        if better is not None:
+            tree, symbols = better, slots(better)
+            probs = self.classify(inks, symbols, ref, kind_hint)
+        render = self._render(tree, symbols, probs, ref, kind_hint)
         return beam(probs, render, kind_hint), len(symbols)
 
     def classify(
@@ -100,13 +118,16 @@ class Recognizer:
         self,
         tree: tuple[Node, ...],
         symbols: list[Symbol],
+        probs: NDArray[np.float32],
         ref: float,
         kind_hint: str | None,
     ) -> Callable[[Sequence[str]], str]:
         flat = {id(s) for s in symbols if _is_flat(s, ref)}
-        renderer = Renderer(
-            build_lines(tree, ref, flat), quantity=kind_hint == "quantity"
-        )
+        likely = {
+            id(s): CLASSES[int(p.argmax())] for s, p in zip(symbols, probs, strict=True)
+        }
+        lines = build_lines(tree, ref, flat, likely)
+        renderer = Renderer(lines, quantity=kind_hint == "quantity")
 
         def render(chosen: Sequence[str]) -> str:
             return renderer.text(
@@ -115,9 +136,7 @@ class Recognizer:
 
         return render
 
-    def _candidates(
-        self, hyps: list[Hypothesis], count: int
-    ) -> tuple[Candidate, ...]:
+    def _candidates(self, hyps: list[Hypothesis], count: int) -> tuple[Candidate, ...]:
         if not hyps:
             return ()
         best = self.calibration.confidence(evidence(hyps, count))

@@ -102,7 +102,7 @@ class _Parser:
         """Layout nodes of the strokes ``indices``, left to right."""
         if not indices:
             return ()
-        found = self.radical(indices) or self.fraction(indices)
+        found = self.outermost(indices)
         if found is not None:
             node, used = found
             rest = [i for i in indices if i not in used]
@@ -110,6 +110,14 @@ class _Parser:
         else:
             nodes = list(self.group(indices))
         return tuple(sorted(nodes, key=lambda n: n.box[0] + n.box[2]))
+
+    def outermost(self, indices: Sequence[int]) -> tuple[Node, set[int]] | None:
+        """The wider of the widest root and the widest fraction: it holds the other."""
+        root, frac = self.radical(indices), self.fraction(indices)
+        if root is None or frac is None:
+            return root or frac
+        root_width = root[0].box[2] - root[0].box[0]
+        return root if root_width >= frac[0].box[2] - frac[0].box[0] else frac
 
     def radical(self, indices: Sequence[int]) -> tuple[Node, set[int]] | None:
         """The widest root sign among ``indices`` with the ink it covers."""
@@ -141,6 +149,7 @@ class _Parser:
             s[low, 0] < x0 + 0.45 * w
             and end[0] > x0 + 0.75 * w
             and end[1] < y0 + 0.2 * h
+            and self.overline(s, w) > 0.3 * self.ref
         ):
             return []
         tick_right = s[low, 0]
@@ -152,10 +161,19 @@ class _Parser:
             cx, cy = 0.5 * (bx0 + bx1), 0.5 * (by0 + by1)
             if (
                 tick_right < cx < x1 + 0.1 * self.ref
-                and y0 - 0.1 * h < cy < y1 + 0.1 * h
+                and by0 > y0 - 0.05 * h
+                and cy < y1 + 0.1 * h
             ):
                 inside.append(j)
         return inside
+
+    @staticmethod
+    def overline(s: Ink, width: float) -> float:
+        """Length of the near-horizontal rightward run that ends the stroke."""
+        d = np.diff(s[::-1], axis=0)  # walking back from the end
+        flat = (d[:, 0] < 0) & (np.abs(d[:, 1]) < 0.4 * np.abs(d[:, 0]) + 0.01 * width)
+        run = len(flat) if flat.all() else int(np.argmin(flat))
+        return float(-d[:run, 0].sum())
 
     def fraction(self, indices: Sequence[int]) -> tuple[Node, set[int]] | None:
         """The widest fraction bar among ``indices`` with the ink above and below."""
@@ -201,11 +219,15 @@ class _Parser:
         """Plain strokes grouped into symbols by horizontal overlap."""
         groups: list[list[int]] = []
         for i in sorted(indices):
-            target = next((g for g in reversed(groups) if self.joins(i, g)), None)
-            if target is None:
+            joined = [g for g in groups if self.joins(i, g)]
+            if not joined:
                 groups.append([i])
-            else:
-                target.append(i)
+                continue
+            # A stroke that joins two symbols bridges them (the bar of an H).
+            merged = sorted({j for g in joined for j in g} | {i})
+            groups = [g for g in groups if g not in joined]
+            groups.append(merged)
+        groups.sort(key=lambda g: g[0])
         return [Symbol(tuple(g), union([self.boxes[j] for j in g])) for g in groups]
 
     def joins(self, i: int, group: list[int]) -> bool:
@@ -216,14 +238,32 @@ class _Parser:
         if self.is_dot(i) or dots:
             # Only the dots of a division sign join another stroke.
             return self.division_dots(i, group)
-        overlap = min(x1, gx1) - max(x0, gx0)
-        narrow = max(min(x1 - x0, gx1 - gx0), 0.08 * self.ref)
+        # A pen-width margin lets a thin stem (of B, D, H) overlap its bowls.
+        margin = 0.06 * self.ref
+        overlap = min(x1, gx1) - max(x0, gx0) + 2 * margin
+        narrow = min(x1 - x0, gx1 - gx0) + 2 * margin
         gap = max(y0 - gy1, gy0 - y1, 0.0)
+        if self.raised_over(i, group):
+            return False
         if overlap >= _OVERLAP * narrow and gap < _GROUP_GAP * self.ref:
             return True
         # Strokes that meet (the two legs of an A, a k's arm) are one symbol.
-        near = overlap > -_TOUCH * self.ref
+        near = overlap > 2 * margin - _TOUCH * self.ref
         return near and i - group[-1] == 1 and self.touches(i, group[-1])
+
+    def raised_over(self, i: int, group: list[int]) -> bool:
+        """Whether stroke ``i`` is a small mark in the upper part of ``group``.
+
+        That is an exponent written close to its base (``)²``), not part of
+        the base symbol; horizontal bars (the top of a 5) are not.
+        """
+        if self.is_flat(i):
+            return False
+        gx0, gy0, gx1, gy1 = union([self.boxes[j] for j in group])
+        x0, y0, x1, y1 = self.boxes[i]
+        small = (y1 - y0) < 0.75 * (gy1 - gy0)
+        right = x1 > gx1 and x0 + x1 > gx0 + gx1
+        return small and right and y1 < gy0 + 0.5 * (gy1 - gy0)
 
     def touches(self, i: int, j: int) -> bool:
         """Whether strokes ``i`` and ``j`` come within a pen width of each other."""

@@ -28,7 +28,7 @@ KIND_ALPHABETS: dict[str, frozenset[str]] = {
     "choice": frozenset(CHOICE_LETTERS),
     "expression": _EXPRESSION_SYMBOLS,
     "equation": _EXPRESSION_SYMBOLS,
-    "quantity": _QUANTITY_SYMBOLS | {"C"},
+    "quantity": (_QUANTITY_SYMBOLS | {"C"}) - {"√", "<", ">", "±", "÷"},
     "text": frozenset(CLASSES),
 }
 """Symbols a question of each type can contain; the names are QuestionType values."""

@@ -52,3 +52,10 @@ def test_a_style_seed_is_one_writer() -> None:
     a = write_answer("48", BOX, random.Random(1), 77)
     b = write_answer("48", BOX, random.Random(1), WriterStyle.random(random.Random(77)))
     assert a == b
+
+
+def test_symbols_without_glyphs_are_left_out() -> None:
+    assert write_answer("音色", BOX, random.Random(1)) == []
+    with_word = write_answer("3无解", BOX, random.Random(1), 5)
+    alone = write_answer("3", BOX, random.Random(1), 5)
+    assert len(with_word) == len(alone)
