@@ -211,6 +211,20 @@ def _port_finding(state: osprobe.PortState) -> Finding:
 def check_broker(ctx: Context) -> Iterable[Finding]:
     """The broker is reachable, its TLS is trusted, and it accepts us."""
     uplink = ctx.config.section("uplink") if ctx.config else {}
+    pending = (
+        ctx.config.section("provision").get("pending_broker") if ctx.config else None
+    )
+    if pending and not uplink.get("broker"):
+        yield Finding(
+            "broker",
+            Status.WARN,
+            f"{pending} waits for the gateway's certificate: results wait on the "
+            "gateway",
+            f"send {ctx.config_path.parent / 'tls' / 'gateway.csr'} to the city, "
+            "then run 'sudo edge-gateway provision --certificate FILE' with what "
+            "comes back",
+        )
+        return
     if not uplink.get("broker") or ctx.config is None:
         yield Finding(
             "broker",

@@ -148,9 +148,19 @@ def test_healthy_box_online(online: tuple[Box, Broker]) -> None:
     assert any("gateway certificate" in s for s in certificates)
 
 
-def test_broker_unreachable(box: Box) -> None:
+def test_broker_waiting_for_the_certificate(box: Box) -> None:
+    provision(Request(broker=_broker("mqtts://127.0.0.1:8883")), box.layout)
+    finding = box.check("broker")[0]
+    assert finding.status is Status.WARN
+    assert "waits for the gateway's certificate" in finding.summary
+    assert "gateway.csr" in finding.fix
+
+
+def test_broker_unreachable(box: Box, tmp_path: Path) -> None:
+    signed = sign_csr(box.layout.csr_file, *box.ca, tmp_path / "gw.crt")
+    url = f"mqtts://127.0.0.1:{free_port()}"
     provision(
-        Request(broker=_broker(f"mqtts://127.0.0.1:{free_port()}"), ca_file=box.ca[0]),
+        Request(broker=_broker(url), ca_file=box.ca[0], certificate=signed),
         box.layout,
     )
     finding = failing(box.check("broker"), "broker")

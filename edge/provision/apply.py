@@ -127,10 +127,10 @@ def _configure(
         hash_token(token) if token else None,
         new_secret(),
     )
-    keys, changes = tls.install_downlink_keys(layout, request)
+    _, changes = tls.install_downlink_keys(layout, request)
     asked = "unchanged" if request.downlink_keys else "not asked"
     report.add("downlink keys", "; ".join(changes) or None, asked)
-    doc = configdoc.with_uplink(doc, request, layout, keys)
+    doc = configdoc.with_uplink(doc, request, layout)
     report.add("configuration", _write_config(layout, before, doc))
     if request.teacher_password:
         report.add("teacher password", "teacher password set")

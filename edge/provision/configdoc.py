@@ -119,25 +119,43 @@ def with_web(
     return new
 
 
-def with_uplink(
-    doc: Document, request: Request, layout: Layout, downlink_keys: list[Path]
-) -> Document:
-    """The document with the broker address and the TLS files to use."""
+def with_uplink(doc: Document, request: Request, layout: Layout) -> Document:
+    """The document with the broker address and the TLS files to use.
+
+    A TLS broker goes into ``[uplink]`` only once the gateway holds its
+    certificate: the uplink refuses to start without one, and the teacher
+    page must not wait for the city. Until then the address waits under
+    ``[provision] pending_broker``.
+    """
     new = deepcopy(doc)
-    if request.broker is None and "uplink" not in new:
+    pending = new.get("provision", {}).get("pending_broker")
+    current = new.get("uplink", {}).get("broker")
+    url = request.broker.url if request.broker else (current or pending)
+    if url is None:
         return new
+    if url.startswith("mqtts://") and not (
+        layout.cert_file.exists() and layout.key_file.exists()
+    ):
+        _section(new, "provision")["pending_broker"] = url
+        new.pop("uplink", None)
+        return new
+    new.get("provision", {}).pop("pending_broker", None)
+    if new.get("provision") == {}:
+        del new["provision"]
     uplink = _section(new, "uplink")
+    uplink["broker"] = url
+    uplink["client_id"] = new["gateway"]["id"]
+    if url.startswith("mqtts://"):
+        if layout.ca_file.exists():
+            uplink["ca_file"] = str(layout.ca_file)
+        uplink["cert_file"] = str(layout.cert_file)
+        uplink["key_file"] = str(layout.key_file)
     keys = list(uplink.get("downlink_keys", []))
-    keys.extend(str(p) for p in downlink_keys if str(p) not in keys)
+    # Installed keys are named downlink-<key id>.pem beside the certificate.
+    installed = sorted(layout.tls_dir.glob("downlink-*.pem"))
+    keys.extend(str(p) for p in installed if str(p) not in keys)
     if keys:
         uplink["downlink_keys"] = keys
-    if request.broker is not None:
-        uplink["broker"] = request.broker.url
-    uplink["client_id"] = new["gateway"]["id"]
-    if uplink.get("broker", "").startswith("mqtts://"):
-        uplink.setdefault("ca_file", str(layout.ca_file))
-        uplink.setdefault("cert_file", str(layout.cert_file))
-        uplink.setdefault("key_file", str(layout.key_file))
     return new
 
 

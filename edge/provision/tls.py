@@ -29,7 +29,14 @@ def ensure_key(layout: Layout, renew: bool) -> tuple[certs.PrivateKey, str | Non
     # Group-readable only so the service account can use it (see layout).
     write_atomic(layout.key_file, certs.key_pem(key), mode=0o640)
     share_with_service(layout, layout.key_file)
-    return key, "new key pair" if not renew else "key pair replaced"
+    if not renew:
+        return key, "new key pair"
+    if layout.cert_file.exists():
+        # The old certificate names the old key: it can no longer be used.
+        aside = layout.cert_file.with_name(f"{layout.cert_file.name}.old-key")
+        layout.cert_file.replace(aside)
+        return key, f"key pair replaced; the old certificate moved to {aside}"
+    return key, "key pair replaced"
 
 
 def ensure_csr(

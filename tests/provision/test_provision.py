@@ -13,6 +13,7 @@ from edge.config import load_config
 from edge.provision import Layout, ProvisionError, Request, provision, request_from_file
 from edge.provision.errors import CertificateError, RosterError
 from edge.store import Store
+from edge.uplink.config import UplinkConfig
 from edge.web.security import password_ok
 from tests.provision.pki import downlink_key, make_ca, sign_csr
 
@@ -88,15 +89,12 @@ def test_provision_from_file_writes_a_working_gateway(
     assert config.web.host == "0.0.0.0"
     assert password_ok(config.web.teacher_password_hash, "blackboard-42")
     assert config.web.secret_key
-    uplink = config.section("uplink")
-    assert uplink["broker"] == "mqtts://mqtt.city.example:8883"
-    assert uplink["client_id"] == config.gateway_id
-    assert Path(uplink["key_file"]) == layout.key_file
-    assert (
-        Path(uplink["ca_file"]).read_bytes()
-        == (answers.parent / "ca/ca.crt").read_bytes()
-    )
-    assert len(uplink["downlink_keys"]) == 1
+    # Until the city signs the request, the broker waits: the uplink would
+    # refuse to start without a certificate, and the page must not wait.
+    assert config.section("uplink") == {}
+    pending = config.section("provision")["pending_broker"]
+    assert pending == "mqtts://mqtt.city.example:8883"
+    assert layout.ca_file.read_bytes() == (answers.parent / "ca/ca.crt").read_bytes()
     assert layout.csr_file.exists()
     assert oct(layout.key_file.stat().st_mode & 0o777) == "0o640"
     assert oct(layout.config_file.stat().st_mode & 0o777) == "0o640"
@@ -224,8 +222,36 @@ def test_certificate_signed_by_the_city_is_installed(
     report = provision(Request(certificate=signed), layout)
 
     assert layout.cert_file.read_bytes() == signed.read_bytes()
-    assert [s.name for s in report.steps if s.changed] == ["certificate"]
+    changed = [s.name for s in report.steps if s.changed]
+    assert changed == ["certificate", "configuration"]
+    config = load_config(layout.config_file)
+    uplink = config.section("uplink")
+    assert uplink["broker"] == "mqtts://mqtt.city.example:8883"
+    assert uplink["client_id"] == config.gateway_id
+    assert Path(uplink["key_file"]) == layout.key_file
+    assert Path(uplink["cert_file"]) == layout.cert_file
+    assert Path(uplink["ca_file"]) == layout.ca_file
+    assert len(uplink["downlink_keys"]) == 1
+    assert "provision" not in config.sections
+    UplinkConfig.from_mapping(uplink)  # the uplink accepts what was written
     assert not provision(Request(certificate=signed), layout).changed
+
+
+def test_new_key_sets_the_old_certificate_aside(
+    answers: Path, layout: Layout, tmp_path: Path
+) -> None:
+    provision(request_from_file(answers), layout)
+    ca = answers.parent / "ca"
+    signed = sign_csr(layout.csr_file, ca / "ca.crt", ca / "ca.key", tmp_path / "c.crt")
+    provision(Request(certificate=signed), layout)
+
+    report = provision(Request(new_key=True), layout)
+
+    assert not layout.cert_file.exists()
+    assert any("old certificate moved" in s.detail for s in report.steps)
+    config = load_config(layout.config_file)
+    assert config.section("uplink") == {}
+    assert config.section("provision")["pending_broker"].startswith("mqtts://")
 
 
 def test_bad_certificates_are_refused_and_nothing_is_installed(
