@@ -148,8 +148,8 @@ def _adapter_finding(adapter: osprobe.Adapter) -> Finding:
             "bluetooth",
             Status.FAIL,
             f"{adapter.name} is blocked by rfkill",
-            "run 'sudo rfkill unblock bluetooth' (and on a Pi set the Wi-Fi "
-            "country with 'sudo raspi-config')",
+            "run 'sudo rfkill unblock bluetooth', then 'sudo systemctl restart "
+            "bluetooth'",
         )
     return Finding("bluetooth", Status.OK, f"{adapter.name} present and unblocked")
 
@@ -497,6 +497,34 @@ def _models_root(ctx: Context) -> Path | None:
     return models_root_for(ctx.config)
 
 
+# The backup timer runs nightly; three missed nights mean it is not running.
+BACKUP_MAX_AGE = dt.timedelta(days=3)
+
+
+def check_backup(ctx: Context) -> Iterable[Finding]:
+    """A recent backup exists beside the store."""
+    if ctx.config is None:
+        yield Finding("backup", Status.SKIP, "no configuration to find it")
+        return
+    folder = ctx.config.db.parent / "backups"
+    archives = sorted(folder.glob(f"{ctx.config.gateway_id}-*.tar.gz"))
+    fix = (
+        "run 'sudo systemctl enable --now edge-gateway-backup.timer', and copy "
+        "backups off the box with 'sudo edge-gateway backup create --copy-to DIR'"
+    )
+    if not archives:
+        yield Finding("backup", Status.WARN, f"no backup in {folder} yet", fix)
+        return
+    newest = max(archives, key=lambda p: p.stat().st_mtime)
+    made = dt.datetime.fromtimestamp(newest.stat().st_mtime, dt.UTC)
+    if ctx.probes.now() - made > BACKUP_MAX_AGE:
+        yield Finding(
+            "backup", Status.WARN, f"the newest backup is from {made:%Y-%m-%d}", fix
+        )
+        return
+    yield Finding("backup", Status.OK, f"{newest.name}")
+
+
 ALL_CHECKS: dict[str, Check] = {
     "config": check_config,
     "bluetooth": check_bluetooth,
@@ -507,6 +535,7 @@ ALL_CHECKS: dict[str, Check] = {
     "disk": check_disk,
     "database": check_database,
     "models": check_models,
+    "backup": check_backup,
 }
 
 

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from edge.backup import create_backup, default_archive_name
 from edge.cli.main import main
+from edge.config import load_config
 from edge.doctor import Finding, Status, run_checks, worst
 from edge.provision import Layout, Request, provision
 from edge.provision.osprobe import Probes
@@ -108,6 +110,7 @@ def test_healthy_box_without_broker(box: Box) -> None:
     assert states["clicker"] == {Status.OK}
     assert states["broker"] == {Status.WARN}  # no broker configured yet
     assert states["certificate"] == {Status.SKIP}
+    assert states["backup"] == {Status.WARN}  # none made yet
     for name in ("config", "clock", "disk", "database", "models"):
         assert states[name] == {Status.OK}, findings
     assert worst(findings) is Status.WARN
@@ -139,6 +142,7 @@ def _broker(url: str) -> object:
 
 def test_healthy_box_online(online: tuple[Box, Broker]) -> None:
     box, _ = online
+    create_backup(box.layout.config_file, box.layout.backups_dir / backup_name(box))
     findings = box.check()
     assert worst(findings) is Status.OK, findings
     broker = [f.summary for f in findings if f.check == "broker"]
@@ -306,6 +310,21 @@ def test_missing_and_broken_downloaded_models(box: Box) -> None:
     bad.parent.rename(bad.parent.with_name("v1"))
     finding = failing(box.check("models"), "models")
     assert "missing version" in finding.summary
+
+
+def backup_name(box: Box) -> str:
+    gateway_id = load_config(box.layout.config_file).gateway_id
+    return default_archive_name(gateway_id, dt.datetime.now(dt.UTC))
+
+
+def test_backup_age(box: Box) -> None:
+    archive = box.layout.backups_dir / backup_name(box)
+    create_backup(box.layout.config_file, archive)
+    assert box.check("backup")[0].status is Status.OK
+    week_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=7)
+    os.utime(archive, (week_ago.timestamp(), week_ago.timestamp()))
+    stale = box.check("backup")[0]
+    assert stale.status is Status.WARN and "backup.timer" in stale.fix
 
 
 def test_no_configuration(tmp_path: Path) -> None:

@@ -64,7 +64,7 @@ def register(subparsers: Any) -> None:
         "--teacher-password",
         nargs="?",
         const=ASK,
-        help="set the password (without a value: ask for it)",
+        help="set the password (without a value: ask for it, even with --no-input)",
     )
     web.add_argument("--web-host", help="address to listen on (0.0.0.0: the LAN)")
     web.add_argument("--web-port", help="port of the teacher page")
@@ -155,8 +155,8 @@ def run_provision(args: argparse.Namespace) -> int:
     request = request.merged(request_from_args(args))
     console = TerminalConsole()
     if args.teacher_password == ASK:
-        if args.no_input:
-            raise ProvisionError("--teacher-password needs a value with --no-input")
+        # Asked for by name, so asked for even with --no-input; typing it
+        # beats putting it on a command line that others can read.
         password = ask_password(console, is_set=False)
         request = request.merged(Request(teacher_password=password))
     if interactive:

@@ -159,7 +159,6 @@ def test_scripted_run_with_flags_and_json(
         (["--grade", "13"], "grade: '13' must be a whole number"),
         (["--pen", "1=xx"], "pen: 'XX' must be a Bluetooth address"),
         (["--broker", "mqtt://city.example"], "broker: plain mqtt://"),
-        (["--teacher-password"], "--teacher-password needs a value"),
         (["--json", "--city", "x"], None),
     ],
 )
@@ -175,6 +174,22 @@ def test_bad_flags_are_one_line_errors(
     assert code == 2
     assert len(err.strip().splitlines()) == 1
     assert (message or "--json needs --no-input") in err
+
+
+def test_password_alone_is_asked_even_without_questions(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    roster: Path,
+) -> None:
+    root = tmp_path / "root"
+    flags = ["--city", "a", "--school", "b", "--grade", "1", "--class", "1"]
+    args = ["--root", str(root), "--no-input", "--no-self-test", *flags]
+    lines = ["new-password-1", "new-password-1"]
+    assert run_with_input(monkeypatch, lines, *args, "--teacher-password") == 0
+    assert "teacher password set" in capsys.readouterr().out
+    assert run_with_input(monkeypatch, ["x"], *args, "--teacher-password") == 2
+    assert "input ended" in capsys.readouterr().err
 
 
 def test_real_stdin_pipe_and_self_test(tmp_path: Path, roster: Path) -> None:

@@ -15,7 +15,6 @@ from edge.provision.pairing import (
     pair_live,
     plan_bindings,
 )
-from edge.provision.scan import looks_like_pen
 
 ROSTER = [Student("s01", "李华", "p1", 1), Student("s02", "王芳", "p2", 2)]
 
@@ -72,19 +71,3 @@ def test_nearest_pen_is_the_loudest_one_in_reach() -> None:
     source = NearestPenSource(lambda t: scans.popleft() if scans else [], 0.01)
     assert source.next_device(5) == "NEAR"
     assert source.next_device(0.05) is None  # NEAR is taken, nothing else near
-
-
-@pytest.mark.parametrize(
-    ("address", "name", "keys", "expected"),
-    [
-        ("9C:7B:D2:02:00:01", None, [], True),
-        ("9c:7b:d2:01:00:01", "Smart Pen", [], False),
-        ("C0:FF:EE:00:00:01", None, [0x7B9C], True),
-        ("C0:FF:EE:00:00:01", "Smart Pen", [], True),
-        ("C0:FF:EE:00:00:01", "Speaker", [76], False),
-    ],
-)
-def test_pen_advertisements(
-    address: str, name: str | None, keys: list[int], expected: bool
-) -> None:
-    assert looks_like_pen(address, name, keys) is expected
