@@ -71,7 +71,10 @@ class Store:
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            # SQLite already rolled back after some errors (SQLITE_FULL at the
+            # disk cap); a second ROLLBACK would hide the original error.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
         else:
             conn.execute("COMMIT")

@@ -4,9 +4,10 @@ Every published row is tracked by its MQTT message id (mid) until the broker
 acknowledges that very message. Success (``0x00``) deletes the row; a
 permanent refusal (``0x87`` "not authorized" ...) parks it for the operator;
 anything else, ``0x10`` "no matching subscribers" included, leaves the row in
-the outbox and pauses that kind of message for a growing, jittered delay. Rows still in flight across a reconnect are left
-to paho, which resends them itself: the drain never publishes them again, so
-the only duplicates are the ones MQTT's at-least-once allows.
+the outbox and pauses that kind of message for a growing, jittered delay.
+Rows still in flight across a reconnect are left to paho, which resends them
+itself: the drain never publishes them again, so the only duplicates are the
+ones MQTT's at-least-once allows.
 
 All methods run on the uplink thread, which also runs paho's network loop,
 so acknowledgements and publishes never race.

@@ -36,7 +36,6 @@ def main() -> None:
         delay = start + (i + 1) / args.rate - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-    print("produced", flush=True)  # noqa: T201
     threading.Event().wait()
 
 

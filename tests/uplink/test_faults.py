@@ -134,13 +134,13 @@ def test_long_backlog_drains_in_priority_order_at_the_rate_limit(
     uplinks: list[Uplink],
 ) -> None:
     broker.stop()
-    config = uplink_config(broker, pki, drain_rate=2500.0, raw_ink=True)
+    config = uplink_config(broker, pki, drain_rate=800.0, raw_ink=True)
     uplink = Uplink(gw_store, config)
     uplinks.append(uplink)
     uplink.start()  # the broker is down: the backlog builds up in the outbox
-    enqueue_many(gw_store, "ink", 200, ink_data)
-    enqueue_many(gw_store, "result", 4000)
-    enqueue_many(gw_store, "vote", 500, vote_data)
+    enqueue_many(gw_store, "ink", 100, ink_data)
+    enqueue_many(gw_store, "result", 2000)
+    enqueue_many(gw_store, "vote", 300, vote_data)
     time.sleep(1.0)
     assert uplink.stats()["sent"] == 0
 
@@ -396,3 +396,33 @@ def test_raising_callbacks_do_not_stop_the_uplink(
         callback_failures=calls["n"] // 7,
         resent=stats["lost_callbacks"],
     )
+
+
+def test_watchdog_drops_a_link_whose_acks_stop_before_keepalive_notices(
+    broker: Broker, pki: Pki, city: Path, gw_store: Store, uplinks: list[Uplink]
+) -> None:
+    proxy = LossyProxy(broker.port)
+    config = uplink_config(
+        broker,
+        pki,
+        url=f"mqtts://127.0.0.1:{proxy.port}",
+        keepalive_s=30,  # keepalive alone would take 45 s
+        ack_timeout_s=1.5,
+        drain_rate=1000.0,
+    )
+    enqueue_many(gw_store, "result", 1500)
+    uplink = Uplink(gw_store, config)
+    uplinks.append(uplink)
+    uplink.start()
+    wait_until(lambda: len(city_seqs(city, GW)) >= 200, 10, "the first results")
+
+    proxy.drop_acks()
+    cut = time.monotonic()
+    wait_until(lambda: not uplink.stats()["connected"], 10, "the watchdog")
+    noticed = time.monotonic() - cut
+    proxy.heal()
+    settle(gw_store, city, 30)
+    proxy.close()
+
+    assert noticed < config.ack_timeout_s + 2
+    assert_nothing_lost("ack watchdog", gw_store, city, noticed_s=round(noticed, 1))
