@@ -66,18 +66,19 @@ def results(count: int) -> list[dict[str, Any]]:
 
 
 @contextlib.contextmanager
-def local_broker(folder: Path) -> Iterator[tuple[Broker, Pki]]:
+def local_broker(
+    folder: Path, record: Path | None = None
+) -> Iterator[tuple[Broker, Pki]]:
     """The tests' mosquitto with TLS and ACL, plus a subscribing sink process."""
     pki = make_pki(folder / "pki", (GATEWAY, CITY_INGEST))
     broker_folder = folder / "broker"
     broker_folder.mkdir()
     broker = Broker(broker_folder, pki)
     broker.start()
-    sink = subprocess.Popen(
-        [python(), "-m", "benchmarks.mqtt_sink", "--port", str(broker.plain_port)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    command = [python(), "-m", "benchmarks.mqtt_sink", "--port", str(broker.plain_port)]
+    if record is not None:
+        command += ["--record", str(record)]
+    sink = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         assert sink.stdout is not None
         if sink.stdout.readline().strip() != "ready":

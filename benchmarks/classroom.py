@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from edge.config import AnswerConfig, Config, WebConfig
+from edge.drivers.clicker.events import clicker_address
 from edge.models import Dot, Question, Stroke
 from edge.service import Credentials, GatewayService
 from edge.sim.classroom import SimStudent, make_class
@@ -68,7 +69,7 @@ def enrol(service: GatewayService, size: int, assignment_id: str) -> list[SimStu
     store.save_students(s.student for s in students)
     for s in students:
         store.bind_device(s.pen, "pen", s.student.id)
-        store.bind_device(f"{s.clicker:06X}", "clicker", s.student.id)
+        store.bind_device(clicker_address(s.clicker), "clicker", s.student.id)
     store.set_active_assignment(assignment_id)
     service.gateway.reload_bindings()
     return students

@@ -159,14 +159,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def write_results(name: str, body: dict[str, Any]) -> Path:
+def write_results(name: str, body: dict[str, Any], folder: Path = RESULTS) -> Path:
     """Write one run's results as ``<name>-<time>.json`` and ``<name>-latest.json``."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     text = json.dumps(body, indent=2, ensure_ascii=False, default=str)
-    path = RESULTS / f"{name}-{stamp}.json"
+    path = folder / f"{name}-{stamp}.json"
     path.write_text(text + "\n", encoding="utf-8")
-    (RESULTS / f"{name}-latest.json").write_text(text + "\n", encoding="utf-8")
+    (folder / f"{name}-latest.json").write_text(text + "\n", encoding="utf-8")
     return path
 
 

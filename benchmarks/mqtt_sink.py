@@ -46,7 +46,13 @@ class Sink:
         envelope = json.loads(message.payload)
         records = envelope["data"]
         for data in records if isinstance(records, list) else [records]:
-            line = [time.time(), envelope["gateway"], data["student"], data["question"]]
+            line = [
+                time.time(),
+                envelope["gateway"],
+                data["student"],
+                data["question"],
+                data["assignment"],
+            ]
             self.record.write(json.dumps(line) + "\n")
 
 

@@ -25,7 +25,14 @@ if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import targets
-from benchmarks.common import Context, machine, now_iso, pin_to_one_core, write_results
+from benchmarks.common import (
+    RESULTS,
+    Context,
+    machine,
+    now_iso,
+    pin_to_one_core,
+    write_results,
+)
 
 log = logging.getLogger(__name__)
 Bench = Callable[[Context], dict[str, Any]]
@@ -187,12 +194,15 @@ def main(argv: list[str] | None = None) -> int:
         "--only", nargs="+", choices=sorted(BENCHMARKS), help="run just these"
     )
     parser.add_argument("--name", default="run", help="result file prefix")
+    parser.add_argument(
+        "--results", type=Path, default=RESULTS, help="folder for the JSON results"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     if args.pi:
         pin_to_one_core()
     body = run(args.only or list(BENCHMARKS), args.quick, args.pi)
-    path = write_results(args.name, body)
+    path = write_results(args.name, body, args.results)
     print(table(body))
     print(f"\nresults: {path}")
     failed = [n for n, r in body["benchmarks"].items() if r["status"] == "error"]
