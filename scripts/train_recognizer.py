@@ -43,6 +43,7 @@ log = logging.getLogger("train_recognizer")
 
 PENDIGITS = ROOT.parent / "shared" / "data" / "pendigits-train.csv"
 MODEL_DIR = ROOT / "edge" / "inference" / "models"
+GLYPH_FILE = ROOT / "edge" / "inference" / "recognition" / "data" / "hershey.json"
 
 # The file lists about 250 digits per writer in writer order. Blocks are cut
 # with a 250-row gap between them so no writer lands in two blocks.
@@ -51,6 +52,56 @@ WRITER_SPLITS = {"train": (0, 5250), "calib": (5500, 6250), "test": (6500, 7494)
 STYLE_SEEDS = {"train": 0, "calib": 10_000_000, "test": 20_000_000}
 
 _SHRINKABLE = frozenset((*DIGITS, "+", "-", "(", ")", "=", "√", "×", "/"))
+
+
+HERSHEY_TEXT = "0123456789ABCDEFHJLNPVWabcdghkmnstvxyz+-=()./<>%,"
+HERSHEY_MATH = {
+    "#": "×",
+    "x": "÷",
+    "`": "°",
+    "!": "±",
+    "&": "≤",
+    "'": "≥",
+    "?": "≠",
+    "+": "+",
+    "-": "-",
+    "=": "=",
+    "(": "(",
+    ")": ")",
+    "<": "<",
+    ">": ">",
+}
+HERSHEY_FONTS = {
+    "futural": HERSHEY_TEXT,
+    "rowmans": HERSHEY_TEXT,
+    "scripts": "ABCDEFHJLNPVWabcdghkmnstvxyz",
+}
+
+
+def extract_hershey(wheel: Path, out: Path) -> None:
+    """Write the glyphs the recognizer uses from a Hershey-Fonts wheel (MIT) as JSON."""
+    import importlib.util
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as zf:
+        source = zf.read("HersheyFonts/HersheyFonts.py")
+    spec = importlib.util.spec_from_loader("hershey_fonts", loader=None)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    exec(compile(source, "HersheyFonts.py", "exec"), module.__dict__)
+    data = {}
+    for font, chars in [*HERSHEY_FONTS.items(), ("mathlow", None)]:
+        fonts = module.HersheyFonts()
+        fonts.load_default_font(font)
+        mapping = HERSHEY_MATH if chars is None else {c: c for c in chars}
+        data[font] = {
+            name: [
+                [[int(x), int(y)] for x, y in s]
+                for s in next(iter(fonts.glyphs_for_text(code))).strokes
+            ]
+            for code, name in mapping.items()
+        }
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    out.write_text(text + "\n", encoding="utf-8")
 
 
 def load_pendigits(path: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
@@ -313,8 +364,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
+    parser.add_argument(
+        "--extract-hershey",
+        type=Path,
+        metavar="WHEEL",
+        help="only rewrite the glyph file from a Hershey-Fonts wheel",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    if args.extract_hershey:
+        extract_hershey(args.extract_hershey, GLYPH_FILE)
+        return 0
     started = time.perf_counter()
 
     extra = extra_jobs(args.extra) * args.extra_weight if args.extra else []

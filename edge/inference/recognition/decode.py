@@ -67,7 +67,7 @@ _NUMBER = r"[-±]?(\d+(\.\d+)?|\.\d+)"
 _QUANTITY = re.compile(
     rf"^{_NUMBER}(×10\^(\d|\(-?\d+\)))?({'|'.join(map(re.escape, _UNITS))})?$"
 )
-_BINARY = frozenset("+×÷=/^<>")
+_BINARY = frozenset("+×÷=/^<>≤≥≠,")
 _OPENERS = _BINARY | frozenset("-(√± ")
 _TRAILING = frozenset("+-×÷=/^.√(±")
 

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 from edge.inference.recognition.segment import Box, Fraction, Node, Radical, Symbol
 
-_OPERATOR_CHARS = frozenset("+-×÷=/<>±")
+_OPERATOR_CHARS = frozenset("+-×÷=/<>±≤≥≠,")
 _UNIT_LETTERS = frozenset("mgsLNJWPaVhkzHdct")
 _NO_RAISE = frozenset("°.")
 _DESCENDERS = frozenset("gy")
 # Relations and binary operators do not begin an exponent.
-_NEVER_STARTS = frozenset("=+×÷<>±/")
+_NEVER_STARTS = frozenset("=+×÷<>±/≤≥≠,")
 _TALL = frozenset("()/")
 
 
@@ -34,18 +34,17 @@ def _height(box: Box) -> float:
     return box[3] - box[1]
 
 
-def _is_raised(box: Box, base: Box, flat: bool) -> bool:
+def _is_raised(box: Box, base: Box, flat: bool, ref: float) -> bool:
     """Whether ``box`` sits as an exponent of ``base``."""
     h = _height(base)
     if flat:
-        return (box[1] + box[3]) / 2 < base[1] + 0.25 * h and box[3] < base[
-            1
-        ] + 0.45 * h
-    # Exponents of lower-case letters are about as tall as the letter itself;
-    # an exponent reaches at least the top of its base, an "=" after a "y" does not.
-    smaller = _height(box) < 1.2 * h
+        # A minus sits at the maths axis, half a line up; an exponent's is higher.
+        return base[3] - (box[1] + box[3]) / 2 > 0.68 * max(h, ref)
+    # Exponents of small letters can be as tall as the letter; an exponent
+    # reaches at least the top of its base, an "=" after a "y" does not.
+    lifted = base[3] - box[3] > 0.45 * h
     high = box[1] < base[1] + 0.1 * h
-    return smaller and high and box[3] < base[1] + 0.55 * h
+    return lifted and high and _height(box) < 1.6 * h
 
 
 def _continues_exponent(box: Box, base: Box) -> bool:
@@ -81,7 +80,7 @@ def line_roles(
     for node, is_flat, symbol in zip(nodes, flat, symbols, strict=True):
         box = body_box(node.box, symbol)
         starts = (
-            symbol not in _NEVER_STARTS and _is_raised(box, base, is_flat)
+            symbol not in _NEVER_STARTS and _is_raised(box, base, is_flat, ref)
             if base
             else False
         )

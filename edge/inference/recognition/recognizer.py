@@ -14,7 +14,7 @@ from edge.inference.recognition.calibrate import Calibration, evidence
 from edge.inference.recognition.classifier import SymbolClassifier
 from edge.inference.recognition.decode import Hypothesis, beam
 from edge.inference.recognition.features import FEATURES, RASTER, symbol_inputs
-from edge.inference.recognition.ink import Ink, clean, deslant, slant_angle, smooth
+from edge.inference.recognition.ink import Ink, clean, smooth
 from edge.inference.recognition.layout import Renderer, build_lines, slots
 from edge.inference.recognition.refine import regroup
 from edge.inference.recognition.segment import (
@@ -154,8 +154,17 @@ def _is_flat(symbol: Symbol, ref: float) -> bool:
     return (y1 - y0) < 0.3 * max(x1 - x0, 1e-9) and (x1 - x0) > 0.2 * ref
 
 
+def _dense(points: Ink) -> bool:
+    """Whether a stroke is sampled finely enough (a real pen) to be low-passed."""
+    if len(points) < 8:
+        return False
+    extent = float(np.ptp(points, axis=0).max())
+    steps = np.abs(np.diff(points, axis=0)).max(axis=1)
+    return float(np.median(steps)) < 0.05 * extent
+
+
 def prepare(strokes: Sequence[Sequence[tuple[float, float]]]) -> list[Ink]:
-    """Raw strokes as cleaned, smoothed, deslanted arrays; empty strokes dropped."""
+    """Raw strokes as cleaned, smoothed arrays; empty strokes dropped."""
     if len(strokes) > MAX_STROKES:
         raise RecognitionError(
             f"answer has {len(strokes)} strokes, more than {MAX_STROKES}"
@@ -169,7 +178,6 @@ def prepare(strokes: Sequence[Sequence[tuple[float, float]]]) -> list[Ink]:
             continue
         if not np.isfinite(arr).all():
             raise RecognitionError("stroke with a non-finite coordinate")
-        inks.append(smooth(clean(arr)))
-    if not inks:
-        return []
-    return deslant(inks, slant_angle(inks))
+        arr = clean(arr)
+        inks.append(smooth(arr) if _dense(arr) else arr)
+    return inks
