@@ -23,6 +23,7 @@ from edge.provision import Layout
 
 
 def register(subparsers: Any) -> None:
+    """Add the ``backup`` subcommand."""
     p = subparsers.add_parser(
         "backup",
         help="back up or restore the gateway's data and identity",

@@ -12,6 +12,7 @@ from edge.doctor import ALL_CHECKS, Status, render_text, run_checks, worst
 
 
 def register(subparsers: Any) -> None:
+    """Add the ``doctor`` subcommand."""
     p = subparsers.add_parser(
         "doctor",
         help="check Bluetooth, clicker receiver, broker, clock, disk, database, models",

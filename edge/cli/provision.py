@@ -37,6 +37,7 @@ ASK = "\0ask"
 
 
 def register(subparsers: Any) -> None:
+    """Add the ``provision`` subcommand."""
     p = subparsers.add_parser(
         "provision",
         help="set up this gateway for a classroom (safe to run again)",
@@ -86,6 +87,7 @@ class TerminalConsole:
     """Questions on the terminal (or on stdin, as tests drive it)."""
 
     def ask(self, prompt: str) -> str:
+        """One line from the installer."""
         try:
             return input(prompt)
         except EOFError:
@@ -94,6 +96,7 @@ class TerminalConsole:
             ) from None
 
     def secret(self, prompt: str) -> str:
+        """One line typed without echo (plain input when stdin is not a terminal)."""
         if not sys.stdin.isatty():
             return self.ask(prompt)
         try:
@@ -104,6 +107,7 @@ class TerminalConsole:
             ) from None
 
     def say(self, text: str) -> None:
+        """Show a line."""
         print(text, flush=True)
 
 
@@ -111,6 +115,7 @@ def request_from_args(args: argparse.Namespace) -> Request:
     """The request the flags make (fields left out stay None)."""
 
     def opt(value: Any, check: Any) -> Any:
+        """The checked value of a flag that was given."""
         return None if value is None else check(value)
 
     password = args.teacher_password
@@ -199,6 +204,7 @@ def _live_pairing(
         return None
 
     def pair(students: Sequence[Any]) -> tuple[list[Any], list[Any]]:
+        """Pens and clickers found live, as (seat, device) pairs."""
         pens = clickers = []
         if args.pair_pens:
             from edge.provision.live import pen_scan_source

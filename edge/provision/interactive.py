@@ -74,6 +74,7 @@ def _ask_optional(
 
 def _existing_file(field: str) -> Callable[[str], Path]:
     def check(text: str) -> Path:
+        """The path typed, if it names a file."""
         path = Path(text).expanduser()
         if not path.is_file():
             raise ProvisionError(f"{path} is not a file", field)

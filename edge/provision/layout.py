@@ -28,54 +28,67 @@ class Layout:
 
     @property
     def config_dir(self) -> Path:
+        """The configuration folder (/etc/edge-gateway)."""
         return self.root / "etc" / "edge-gateway"
 
     @property
     def config_file(self) -> Path:
+        """The gateway's TOML configuration."""
         return self.config_dir / "gateway.toml"
 
     @property
     def tls_dir(self) -> Path:
+        """Key, certificate request, certificates and downlink keys."""
         return self.config_dir / "tls"
 
     @property
     def key_file(self) -> Path:
+        """The gateway's private key (PEM, never leaves the box but in backups)."""
         return self.tls_dir / "gateway.key"
 
     @property
     def csr_file(self) -> Path:
+        """The certificate request to send to the city."""
         return self.tls_dir / "gateway.csr"
 
     @property
     def cert_file(self) -> Path:
+        """The certificate the city signed for this gateway."""
         return self.tls_dir / "gateway.crt"
 
     @property
     def ca_file(self) -> Path:
+        """The city CA that signs broker and gateway certificates."""
         return self.tls_dir / "city-ca.crt"
 
     @property
     def state_dir(self) -> Path:
+        """The service's writable folder (/var/lib/edge-gateway)."""
         return self.root / "var" / "lib" / "edge-gateway"
 
     @property
     def db_file(self) -> Path:
+        """The SQLite store."""
         return self.state_dir / "gateway.db"
 
     @property
     def models_dir(self) -> Path:
+        """Downloaded model versions (see edge.updates)."""
         return self.state_dir / "models"
 
     @property
     def backups_dir(self) -> Path:
+        """Nightly backup archives."""
         return self.state_dir / "backups"
 
     @property
     def chart_svg(self) -> Path:
+        """The seating chart as SVG."""
         return self.state_dir / "seating-chart.svg"
 
     @property
     def chart_html(self) -> Path:
+        """The printable seating chart page."""
         return self.state_dir / "seating-chart.html"
 
 
