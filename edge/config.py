@@ -73,7 +73,7 @@ def config_from_mapping(raw: Mapping[str, Any], origin: str = "config") -> Confi
     """Validate a parsed configuration mapping."""
     gateway = _table(raw, "gateway", origin)
     gateway_id = _get(gateway, "id", str, f"{origin}: [gateway] id")
-    if not _GATEWAY_ID.match(gateway_id):
+    if not _GATEWAY_ID.fullmatch(gateway_id):
         raise ConfigError(
             f"{origin}: [gateway] id {gateway_id!r} must be 1-64 letters, "
             "digits, '-' or '_'"

@@ -7,6 +7,7 @@ where configuration and devices come from.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,8 @@ from edge.web.server import WebServer
 from edge.web.services import WebServices
 
 log = logging.getLogger(__name__)
+
+STREAM_GRACE_S = 0.2
 
 
 @dataclass
@@ -189,6 +192,8 @@ class GatewayService:
         self.gateway.stop()
         self.services.stopping.set()
         self.gateway.bus.publish("stopping", {})
+        # Give open event streams a moment to end before their sockets close.
+        time.sleep(STREAM_GRACE_S)
         self.web.stop()
         if self.uplink is not None:
             self.uplink.stop(timeout=5)

@@ -49,6 +49,7 @@ def test_good_file_loads(tmp_path: Path) -> None:
         ("", "missing section \\[gateway\\]"),
         ("[gateway]\ndb='x'", "id is required"),
         ("[gateway]\nid='a b'\ndb='x'", "must be 1-64"),
+        ("[gateway]\nid='a\\n'\ndb='x'", "must be 1-64"),
         ("[gateway]\nid='a'\ndb=3", "db must be str"),
         ("[gateway]\nid='a'\ndb='x'\n[web]\nport=70000", "port must be 0..65535"),
         ("[gateway]\nid='a'\ndb='x'\n[web]\nport='80'", "port must be int"),

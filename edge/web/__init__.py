@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, redirect, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from edge.web.services import WebServices
@@ -34,15 +35,24 @@ def create_app(services: WebServices, **overrides: Any) -> Flask:
     app.register_blueprint(api_class.bp)
     app.register_blueprint(api_polls.bp)
 
+    @app.context_processor
+    def language_link() -> dict[str, Any]:
+        def lang_url(lang: str) -> str:
+            # Same page and query (for example ?next= on the login page), new language.
+            args = request.args.to_dict() | {"lang": lang}
+            return request.path + "?" + urlencode(args)
+
+        return {"lang_url": lang_url}
+
+    @app.get("/favicon.ico")
+    def favicon() -> Any:
+        return redirect(url_for("static", filename="favicon.svg"), code=301)
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:
-        from flask import request
-
         if request.path.startswith("/api/") or request.path == "/healthz":
             return jsonify(error=exc.name, detail=exc.description), exc.code
         if exc.code == 401:
-            from flask import redirect, url_for
-
             return redirect(url_for("auth.login", next=request.path))
         return exc
 

@@ -112,6 +112,8 @@ def events() -> Response:
                 except queue.Empty:
                     yield ": heartbeat\n\n"
                     continue
+                if services.stopping.is_set():
+                    break
                 data = json.dumps(event.data, ensure_ascii=False)
                 yield f"id: {event.serial}\nevent: {event.kind}\ndata: {data}\n\n"
         finally:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
+    make_response,
     redirect,
     render_template,
     request,
@@ -29,6 +32,9 @@ def login() -> Any:
     client = request.remote_addr or "?"
     if request.method == "POST":
         services = current_app.config["SERVICES"]
+        sent = request.form.get("csrf", "")
+        if not sent or not hmac.compare_digest(sent, csrf_token()):
+            abort(403, description="the login form expired; reload the page")
         if limiter.blocked(client):
             error, status = strings()["too_many"], 429
         elif password_ok(
@@ -46,12 +52,15 @@ def login() -> Any:
         else:
             limiter.failed(client)
             error, status = strings()["wrong_password"], 401
-    return (
+    response = make_response(
         render_template(
             "login.html", t=strings(), lang=language(), error=error, csrf=csrf_token()
         ),
         status,
     )
+    if "lang" in request.args:
+        response.set_cookie("lang", language(), samesite="Strict", httponly=True)
+    return response
 
 
 @bp.route("/logout", methods=["POST"])

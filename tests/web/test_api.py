@@ -164,9 +164,29 @@ def test_open_redirect_after_login_is_refused(client: FlaskClient) -> None:
     assert r.headers["Location"] == "/"
 
 
-def test_english_is_available(client: FlaskClient) -> None:
-    assert "Teacher password" in client.get("/login?lang=en").get_data(as_text=True)
+def test_chinese_first_english_available_and_remembered(app: Flask) -> None:
+    client = app.test_client()
     assert "教师密码" in client.get("/login").get_data(as_text=True)
+    assert "Teacher password" in client.get("/login?lang=en").get_data(as_text=True)
+    assert "Teacher password" in client.get("/login").get_data(as_text=True)
+
+
+def test_language_link_keeps_the_next_page(client: FlaskClient) -> None:
+    page = client.get("/login?next=/review").get_data(as_text=True)
+    assert "next=%2Freview" in page and "lang=en" in page
+
+
+def test_login_without_the_form_token_is_refused(client: FlaskClient) -> None:
+    client.get("/login")
+    assert client.post("/login", data={"password": PASSWORD}).status_code == 403
+
+
+def test_favicon_is_served(client: FlaskClient) -> None:
+    r = client.get("/favicon.ico")
+    assert r.status_code == 301
+    with client.get(r.headers["Location"]) as icon:
+        assert icon.status_code == 200
+        assert b"<svg" in icon.data
 
 
 def test_event_stream_delivers_published_changes(app: Flask) -> None:

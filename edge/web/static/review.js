@@ -20,6 +20,7 @@
     document.getElementById("review-error").textContent = "";
     if (empty) return;
     const item = items[index];
+    document.getElementById("review-item").dataset.answer = String(item.id);
     document.getElementById("review-question").textContent = `${item.assignment_id} · ${item.question_id}`;
     document.getElementById("review-student").textContent = `${item.seat ?? ""} ${item.student_name ?? item.student_id}`;
     const keyRow = await getJSON(`/api/v1/assignments/${encodeURIComponent(item.assignment_id)}/results`);
@@ -50,7 +51,13 @@
   document.getElementById("btn-wrong").addEventListener("click", () => decide({ decision: "mark", correct: false }));
   document.getElementById("btn-skip").addEventListener("click", () => { index = (index + 1) % Math.max(1, items.length); show(); });
 
+  // A mouse click leaves focus on the button, where Enter would click it again.
+  for (const button of document.querySelectorAll(".actions button")) {
+    button.addEventListener("click", () => button.blur());
+  }
+
   document.addEventListener("keydown", (event) => {
+    if (event.target instanceof HTMLElement && event.target.matches("button, select, a")) return;
     if (event.target === text) {
       if (event.key === "Enter") { event.preventDefault(); text.blur(); decide({ decision: "correct", text: text.value }); }
       if (event.key === "Escape") text.blur();
