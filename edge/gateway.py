@@ -128,9 +128,19 @@ class Gateway:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.step(self.store.clock())
-        self.step(self.store.clock())
+            self._safe_step()
+        self._safe_step()
         self._finish(self._assembler.flush())
+
+    def _safe_step(self) -> None:
+        try:
+            self.step(self.store.clock())
+        except Exception:
+            # The worker must outlive any one bad batch; the watchdog sees it
+            # only if ticks stop altogether.
+            self.stats.errors += 1
+            log.exception("ingest step failed")
+            time.sleep(TICK_S)
 
     def alive(self, stall_s: float = 30.0) -> bool:
         """True while the worker runs and has ticked within ``stall_s``."""
@@ -178,11 +188,11 @@ class Gateway:
         except Exception as exc:
             log.exception("could not commit %s strokes", len(rows))
             for _, future in batch:
-                future.set_exception(exc)
+                _settle(future, exc)
             return
         self.stats.strokes += len(rows)
         for _, future in batch:
-            future.set_result(None)
+            _settle(future, None)
         self._finish(completed)
         if rows:
             self.bus.publish("ink", {"strokes": len(rows)})
@@ -261,3 +271,13 @@ class Gateway:
                 "needs_review": answer.needs_review,
             },
         )
+
+
+def _settle(future: Future[None], error: BaseException | None) -> None:
+    """Complete a driver's future; a driver that gave up waiting has cancelled it."""
+    if not future.set_running_or_notify_cancel():
+        return
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(error)
