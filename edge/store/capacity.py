@@ -85,10 +85,12 @@ class Usage:
 
     @property
     def used_bytes(self) -> int:
+        """Bytes in use."""
         return self.used_pages * self.page_size
 
     @property
     def cap_bytes(self) -> int:
+        """The cap in bytes (0 without one)."""
         return self.max_pages * self.page_size
 
 
@@ -103,6 +105,7 @@ class Dropped:
 
     @property
     def total(self) -> int:
+        """Rows dropped over all tiers."""
         return sum(self.counts.values())
 
 

@@ -32,6 +32,7 @@ class BrokerAddress:
 
     @property
     def tls(self) -> bool:
+        """True for ``mqtts``."""
         return self.scheme == "mqtts"
 
     @property

@@ -41,6 +41,8 @@ FLUSH_MAX_AGE_S = 0.1
 
 
 class AckOutcome(enum.Enum):
+    """What happens to an outbox row after its PUBACK."""
+
     DELIVERED = "delivered"
     RETRY = "retry"
     PARK = "park"
@@ -67,12 +69,15 @@ class Ticket(Protocol):
     """What a publish returns: paho's ``MQTTMessageInfo`` has this shape."""
 
     @property
-    def mid(self) -> int: ...
+    def mid(self) -> int:
+        """The MQTT message id paho gave the publish."""
 
     @property
-    def rc(self) -> int: ...
+    def rc(self) -> int:
+        """paho's result code of the publish call."""
 
-    def is_published(self) -> bool: ...
+    def is_published(self) -> bool:
+        """True once paho has handled the PUBACK."""
 
 
 Publish = Callable[[str, bytes], Ticket]
@@ -90,6 +95,8 @@ class InFlight:
 
 @dataclass(slots=True)
 class Counters:
+    """Running totals of the drain, for ``Uplink.stats()``."""
+
     sent: int = 0
     acked: int = 0
     retried: int = 0
@@ -308,6 +315,7 @@ class Drain:
 
     @property
     def rows_in_flight(self) -> int:
+        """Outbox rows published and not yet acknowledged."""
         return len(self._rows_in_flight)
 
 

@@ -23,23 +23,24 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from edge.errors import ConfigError, StoreError
-from edge.store import Store, capacity, outbox
+from edge.errors import ConfigError
+from edge.store import Store
 from edge.uplink import payloads, session, signing, topics
 from edge.uplink.backoff import reconnect_delay
 from edge.uplink.config import UplinkConfig
 from edge.uplink.downlink import Dispatcher, Handler
 from edge.uplink.drain import Drain, Ticket
+from edge.uplink.upkeep import Upkeep
 
 log = logging.getLogger(__name__)
 
-HOUSEKEEPING_S = 0.5
-CAPACITY_CHECK_S = 2.0
 # How long stop() lets the last acknowledgements and the offline presence in.
 SHUTDOWN_GRACE_S = 1.0
 
 
 class LinkState(enum.Enum):
+    """Where the link to the broker stands."""
+
     DISCONNECTED = "disconnected"
     CONNECTING = "connecting"
     CONNECTED = "connected"
@@ -81,13 +82,13 @@ class Uplink:
         self._attempt = 0
         self._next_attempt = 0.0
         self._deadline = 0.0
-        self._started = clock()
-        self._next_housekeeping = 0.0
-        self._next_capacity = 0.0
-        self._next_status = 0.0
-        self._pending = 0
-        self._parked = 0
-        self._disk: capacity.Usage | None = None
+        self._upkeep = Upkeep(
+            store,
+            config,
+            self._drain.withheld,
+            lambda: self.dispatcher.counts["rejected"],
+            clock,
+        )
         self._reconnects = 0
         self.last_error: str | None = None
 
@@ -116,7 +117,7 @@ class Uplink:
     def stats(self) -> dict[str, Any]:
         """Counters for the health page: link, outbox, drops, downlink."""
         c = self._drain.counters
-        disk = self._disk
+        disk = self._upkeep.disk
         return {
             "connected": self._state is LinkState.CONNECTED,
             "state": self._state.value,
@@ -124,8 +125,8 @@ class Uplink:
             "sent": c.sent,
             "acked": c.acked,
             "in_flight": self._drain.rows_in_flight,
-            "pending": self._pending,
-            "parked": self._parked,
+            "pending": self._upkeep.pending,
+            "parked": self._upkeep.parked,
             "retried": c.retried,
             "invalid": c.invalid,
             "lost_callbacks": c.lost_callbacks,
@@ -157,10 +158,6 @@ class Uplink:
         return True
 
     def _prepare(self) -> None:
-        if self.config.disk_cap_mb > 0:
-            capacity.set_cap(
-                self.store.conn, int(self.config.disk_cap_mb * 1024 * 1024)
-            )
         self._client.connect_async(
             self.config.broker.host,
             self.config.broker.port,
@@ -168,8 +165,7 @@ class Uplink:
             clean_start=False,
             properties=session.connect_properties(self.config),
         )
-        self._enqueue_status("start")
-        self._housekeeping(self.clock())
+        self._upkeep.start()
 
     def _turn(self) -> None:
         now = self.clock()
@@ -185,8 +181,7 @@ class Uplink:
                 self._drop_link("no CONNACK from the broker")
         else:
             self._connected_turn()
-        if now >= self._next_housekeeping:
-            self._housekeeping(now)
+        self._upkeep.run(now)
 
     def _connected_turn(self) -> None:
         sent = self._drain.fill()
@@ -301,50 +296,6 @@ class Uplink:
     def _publish(self, topic: str, payload: bytes) -> Ticket:
         ticket: Ticket = self._client.publish(topic, payload, qos=1)
         return ticket
-
-    # -- housekeeping ---------------------------------------------------------------
-
-    def _housekeeping(self, now: float) -> None:
-        self._next_housekeeping = now + HOUSEKEEPING_S
-        conn = self.store.conn
-        self._pending = outbox.count_sendable(conn, self._drain.withheld)
-        self._parked = outbox.parked_count(conn)
-        if now >= self._next_capacity:
-            self._next_capacity = now + CAPACITY_CHECK_S
-            self._check_capacity()
-        interval = self.config.status_interval_s
-        if interval and now >= self._next_status:
-            if self._next_status:
-                self._enqueue_status("periodic")
-            self._next_status = now + interval
-
-    def _check_capacity(self) -> None:
-        if not self.config.disk_cap_mb:
-            return
-        dropped = capacity.make_room(self.store.conn)
-        self._disk = dropped.after
-        if dropped.total:
-            self._enqueue_status("disk_cap", dropped.counts)
-
-    def _enqueue_status(
-        self, event: str, dropped: dict[str, int] | None = None
-    ) -> None:
-        conn = self.store.conn
-        disk = capacity.usage(conn) if self.config.disk_cap_mb else None
-        record = payloads.status_record(
-            event,
-            pending=outbox.count(conn),
-            parked=outbox.parked_count(conn),
-            uptime_s=self.clock() - self._started,
-            disk=(disk.used_bytes, disk.cap_bytes) if disk else None,
-            dropped=dropped,
-            dropped_total=capacity.dropped_totals(conn),
-            downlink_rejected=self.dispatcher.counts["rejected"],
-        )
-        try:
-            self.store.enqueue("status", record)
-        except StoreError as exc:
-            log.warning("status report not queued: %s", exc)
 
     def _shutdown(self) -> None:
         if self._state is LinkState.CONNECTED:

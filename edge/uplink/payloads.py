@@ -16,6 +16,8 @@ from edge.models import Answer, PageAddress, Stroke, Vote
 
 
 class ResultRecord(TypedDict):
+    """One graded answer (``schemas/result.json``)."""
+
     student: str
     assignment: str
     question: str
@@ -34,6 +36,8 @@ class ResultRecord(TypedDict):
 
 
 class VoteRecord(TypedDict):
+    """One clicker press (``schemas/vote.json``)."""
+
     answer: str
     received_ms: int
     poll: NotRequired[str | None]
@@ -42,6 +46,8 @@ class VoteRecord(TypedDict):
 
 
 class InkRecord(TypedDict):
+    """Raw ink of one answer (``schemas/ink.json``)."""
+
     student: str
     page: str
     strokes: list[list[list[float | int]]]
@@ -50,6 +56,8 @@ class InkRecord(TypedDict):
 
 
 class StatusRecord(TypedDict):
+    """A health report (``schemas/status.json``)."""
+
     event: str
     outbox_pending: int
     version: NotRequired[str]
@@ -63,6 +71,8 @@ class StatusRecord(TypedDict):
 
 
 class Presence(TypedDict):
+    """The retained presence message (``schemas/presence.json``)."""
+
     v: int
     gateway: str
     online: bool
