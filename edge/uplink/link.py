@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 SHUTDOWN_GRACE_S = 1.0
 
 
+_LINK_GONE = frozenset({mqtt.MQTT_ERR_NO_CONN, mqtt.MQTT_ERR_CONN_LOST})
+
+
 class LinkState(enum.Enum):
     """Where the link to the broker stands."""
 
@@ -185,8 +188,13 @@ class Uplink:
 
     def _connected_turn(self) -> None:
         sent = self._drain.fill()
-        self._client.loop(0.0 if sent else self._drain.wait_hint())
+        rc = self._client.loop(0.0 if sent else self._drain.wait_hint())
         self._drain.flush(force=False)
+        if rc in _LINK_GONE and self._state is LinkState.CONNECTED:
+            # paho normally reports this through on_disconnect; never spin on it.
+            self._error(f"connection lost: {mqtt.error_string(rc)}")
+            self._schedule_retry()
+            return
         if self._state is LinkState.CONNECTED and self._drain.sweep():
             self._drop_link(f"no PUBACK for {self.config.ack_timeout_s:g} s")
 
@@ -271,6 +279,10 @@ class Uplink:
         if self._state is LinkState.DISCONNECTED:
             return
         try:
+            if self._stop.is_set():  # our own DISCONNECT on stop()
+                log.info("disconnected from %s", self.config.broker)
+                self._state = LinkState.DISCONNECTED
+                return
             self._error(f"disconnected: {reason}")
             log.warning("disconnected from %s: %s", self.config.broker, reason)
             self._schedule_retry()
