@@ -71,7 +71,7 @@ def outbox_drain(ctx: Context) -> dict[str, Any]:
     """Outbox drain and raw paho publishing to a local mosquitto."""
     from benchmarks.bench_outbox_drain import measure
 
-    return measure(ctx.folder, ctx.size(20_000, 500), ctx.size(3, 1))
+    return measure(ctx.folder, ctx.size(10_000, 500), ctx.size(3, 1))
 
 
 def clicker(ctx: Context) -> dict[str, Any]:
