@@ -124,17 +124,21 @@ def next_batch(
     live_after: int = 0,
     skip: Collection[int] = (),
     withheld: Collection[str] = (),
+    below: int | None = None,
 ) -> list[sqlite3.Row]:
     """Up to ``limit`` rows to send next, in drain order.
 
     Order: priority first; within a priority, live rows (id above
     ``live_after``) before the backlog; oldest first within each. Rows in
-    ``skip`` (already in flight) and kinds in ``withheld`` are left out.
+    ``skip`` (already in flight), kinds in ``withheld`` and, if ``below`` is
+    given, priorities not under it are left out.
     """
     skip_json = json.dumps(sorted(skip))
     withheld_json = json.dumps(sorted(withheld))
     rows: list[sqlite3.Row] = []
     for priority in _priorities(withheld):
+        if below is not None and priority >= below:
+            break
         for live in (True, False):
             need = limit - len(rows)
             if need <= 0:

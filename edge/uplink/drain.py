@@ -4,7 +4,8 @@ Every published row is tracked by its MQTT message id (mid) until the broker
 acknowledges that very message. Success (``0x00``) deletes the row; a
 permanent refusal (``0x87`` "not authorized" ...) parks it for the operator;
 anything else, ``0x10`` "no matching subscribers" included, leaves the row in
-the outbox and pauses that kind of message for a growing, jittered delay.
+the outbox and pauses that kind (and every less valuable one) for a growing,
+jittered delay.
 Rows still in flight across a reconnect are left to paho, which resends them
 itself: the drain never publishes them again, so the only duplicates are the
 ones MQTT's at-least-once allows.
@@ -188,13 +189,17 @@ class Drain:
         return None
 
     def _read_batch(self, now: float) -> list[sqlite3.Row]:
-        paused = {kind for kind, until in self._paused.items() if until > now}
+        # A refused kind holds back every kind of its priority and below, so
+        # that ink never overtakes results that wait for the broker.
+        paused = [kind for kind, until in self._paused.items() if until > now]
+        below = min((_priority(kind) for kind in paused), default=None)
         return outbox.next_batch(
             self.store.conn,
             self.config.batch_size,
             live_after=self.live_after,
             skip=self._rows_in_flight | set(self._acked) | self._parked_ids(),
-            withheld=self.withheld | paused,
+            withheld=self.withheld,
+            below=below,
         )
 
     def _publish_row(self, row: sqlite3.Row, now: float) -> bool | None:
@@ -261,7 +266,11 @@ class Drain:
             return  # the rest of a window refused together: one pause
         attempt = self._streak.get(kind, 0)
         self._streak[kind] = attempt + 1
-        delay = reconnect_delay(attempt, 1.0, 60.0, self.draw())
+        # The reconnect backoff, with a floor so that a broker that refuses
+        # at once is never asked again in a tight loop.
+        base = max(self.config.reconnect_min_s, 0.1)
+        cap = max(base, self.config.reconnect_max_s)
+        delay = reconnect_delay(attempt, base, cap, self.draw())
         self._paused[kind] = self.clock() + delay
         self._ready = _Ready()
         log.warning(
@@ -317,6 +326,10 @@ class Drain:
     def rows_in_flight(self) -> int:
         """Outbox rows published and not yet acknowledged."""
         return len(self._rows_in_flight)
+
+
+def _priority(kind: str) -> int:
+    return outbox.PRIORITY.get(kind, outbox.DEFAULT_PRIORITY)
 
 
 def _invalid_reason(payload: str) -> str | None:

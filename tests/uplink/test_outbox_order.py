@@ -124,3 +124,11 @@ def test_drain_order_is_priority_then_age(
         assert keys == sorted(keys) and len(rows) == len(kinds)
     finally:
         s.close()
+
+
+def test_below_leaves_out_less_valuable_priorities(store: Store) -> None:
+    enqueue_many(store, "ink", 2, ink_data)
+    enqueue_many(store, "progress", 1, lambda i: {})
+    enqueue_many(store, "result", 2)
+    assert kinds_of(outbox.next_batch(store.conn, 10, below=2)) == ["result", "result"]
+    assert outbox.next_batch(store.conn, 10, below=0) == []
