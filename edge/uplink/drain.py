@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 # so that a new live result overtakes the backlog within a quarter second.
 READY_MAX_AGE_S = 0.25
 
+# How often an idle drain looks for new rows in the outbox.
+IDLE_POLL_S = 0.1
+
 # Acknowledged rows wait at most this long for their delete. A crash in that
 # window only resends them (the city drops the duplicates).
 FLUSH_MAX_AGE_S = 0.1
@@ -141,6 +144,7 @@ class Drain:
         self._paused: dict[str, float] = {}  # kind -> monotonic time it may resume
         self._streak: dict[str, int] = {}  # kind -> refusals in a row
         self._ready = _Ready()
+        self._idle = False
 
     # -- connection events --------------------------------------------------
 
@@ -160,9 +164,11 @@ class Drain:
         room = self.config.max_in_flight - len(self._rows_in_flight)
         budget = min(room, self.bucket.available(now))
         sent = 0
+        self._idle = False
         while sent < budget:
             row = self._next_row(now)
             if row is None:
+                self._idle = True  # nothing to send: poll again later
                 break
             outcome = self._publish_row(row, now)
             if outcome is None:
@@ -174,10 +180,13 @@ class Drain:
         return sent
 
     def wait_hint(self) -> float:
-        """Seconds until :meth:`fill` could send again (for the loop's select)."""
-        if len(self._rows_in_flight) >= self.config.max_in_flight:
-            return 0.1
-        return min(0.1, self.bucket.wait_s(self.clock()))
+        """Seconds until :meth:`fill` could send again (for the loop's select).
+
+        The select returns early when a PUBACK or downlink arrives.
+        """
+        if self._idle or len(self._rows_in_flight) >= self.config.max_in_flight:
+            return IDLE_POLL_S
+        return min(IDLE_POLL_S, self.bucket.wait_s(self.clock()))
 
     def _next_row(self, now: float) -> sqlite3.Row | None:
         if not self._ready.rows or now - self._ready.read_at > READY_MAX_AGE_S:

@@ -119,6 +119,7 @@ def test_uplink_to_postgres_through_the_broker(
         uplink.stop()
         store.close()
         receiver.stop()
+        receiver.sink.close()
     check = mod.open_sink(postgres_url)
     report = check.report()["gw-c"]
     check.close()

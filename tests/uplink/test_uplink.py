@@ -156,7 +156,7 @@ def test_raw_ink_stays_home_unless_enabled(
     receiver.stop()
     assert city_seqs(db, GW) == {1 + 5 + i for i in range(5)} | {11}
     assert outbox.count(gw_store.conn) == 5  # the ink, kept but withheld
-    assert uplink.stats()["pending"] == 0
+    wait_until(lambda: uplink.stats()["pending"] == 0, 5, "the withheld ink uncounted")
 
 
 def test_rate_limit_and_in_flight_window_hold(
