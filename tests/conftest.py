@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,3 +34,13 @@ def store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
     s = Store(tmp_path / "gateway.db", "gw-test", clock=clock)
     yield s
     s.close()
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """Command-line tests set up logging on pytest's captured stderr; undo it."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)

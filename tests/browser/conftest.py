@@ -59,12 +59,12 @@ def load_reader() -> InkReader:
     return Recognizer.load()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def reader() -> InkReader:
     return load_reader()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def gateway(
     tmp_path_factory: pytest.TempPathFactory, reader: InkReader
 ) -> Iterator[LiveGateway]:
@@ -74,14 +74,14 @@ def gateway(
     live.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def answered(gateway: LiveGateway) -> LiveGateway:
     """The gateway once its class has written answers and all are stored."""
     gateway.ensure_answers()
     return gateway
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.is_file():
         pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")

@@ -3,6 +3,7 @@ would (with a notify socket and a watchdog), log in, stop."""
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
 import signal
 import socket
@@ -33,8 +34,14 @@ def receive_until(sock: socket.socket, wanted: str, timeout: float) -> list[str]
 
 
 def login(port: int, password: str) -> int:
-    data = urllib.parse.urlencode({"password": password}).encode()
-    opener = urllib.request.build_opener(NoRedirect)
+    # The form carries a token tied to the session cookie of the page that sent it.
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(
+        NoRedirect, urllib.request.HTTPCookieProcessor(jar)
+    )
+    page = opener.open(f"http://127.0.0.1:{port}/login", timeout=10).read().decode()
+    csrf = page.split('name="csrf" value="')[1].split('"')[0]
+    data = urllib.parse.urlencode({"password": password, "csrf": csrf}).encode()
     try:
         response = opener.open(f"http://127.0.0.1:{port}/login", data, timeout=10)
     except urllib.error.HTTPError as exc:
