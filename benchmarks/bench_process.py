@@ -134,17 +134,65 @@ def measure(folder: Path, starts: int) -> dict[str, Any]:
         "rss_ready_mb": median("rss_ready_mb"),
         "rss_settled_mb": median("rss_settled_mb"),
         "rss_peak_mb": median("rss_peak_mb"),
+        "phases_s": phases(min(starts, 3)),
+    }
+
+
+PHASES = """
+import json, time
+marks = [time.perf_counter()]
+import edge.cli.main, edge.service, edge.web, flask, waitress
+marks.append(time.perf_counter())
+import edge.analytics.mastery, edge.analytics.report, edge.review
+marks.append(time.perf_counter())
+from edge.inference.recognition import Recognizer
+from edge.inference.grading import grade
+marks.append(time.perf_counter())
+Recognizer.load()
+marks.append(time.perf_counter())
+from edge.homework.library import load_library
+load_library()
+marks.append(time.perf_counter())
+print(json.dumps([b - a for a, b in zip(marks, marks[1:])]))
+"""
+PHASE_NAMES = (
+    "import_service_and_page",
+    "import_analytics",
+    "import_recognizer_and_grader",
+    "load_symbol_model",
+    "validate_library_once",
+)
+
+
+def phases(runs: int) -> dict[str, float]:
+    """Median seconds of each start-up phase, each run in a fresh interpreter."""
+    samples = [
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-c", PHASES],
+                capture_output=True, text=True, check=True,
+            ).stdout
+        )
+        for _ in range(runs)
+    ]  # fmt: skip
+    return {
+        name: round(statistics.median(s[i] for s in samples), 3)
+        for i, name in enumerate(PHASE_NAMES)
     }
 
 
 def main() -> None:
-    """Print start-up time and memory."""
+    """Print start-up time and memory (or, with --phases, where a start goes)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--starts", type=int, default=5)
+    parser.add_argument("--phases", action="store_true", help="time start-up phases")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        result = measure(Path(tmp), args.starts)
+    if args.phases:
+        result: dict[str, Any] = phases(args.starts)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            result = measure(Path(tmp), args.starts)
     if args.json:
         print(json.dumps(result))
         return
