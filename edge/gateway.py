@@ -13,7 +13,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -105,6 +105,20 @@ class Gateway:
     async def commit(self, strokes: Sequence[Stroke]) -> None:
         """Stroke sink for pen drivers: returns once the strokes are committed."""
         await asyncio.wrap_future(self.submit(strokes))
+
+    def set_assignments(self, assignments: Iterable[Assignment]) -> None:
+        """Place strokes on a new set of assignments from now on."""
+        # Swapping the whole index is atomic for the worker thread.
+        self._assembler.index = RegionIndex(assignments)
+
+    def apply_settings(
+        self, idle_ms: int | None = None, review_threshold: float | None = None
+    ) -> None:
+        """Change the end-of-answer wait or the review threshold while running."""
+        if idle_ms is not None:
+            self._assembler.idle_ms = idle_ms
+        if review_threshold is not None:
+            self.review_threshold = review_threshold
 
     def reload_bindings(self) -> None:
         """Pick up new pen bindings and roster changes from the store."""

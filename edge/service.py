@@ -73,11 +73,16 @@ def stored_assignments(store: Store) -> dict[str, Assignment]:
     return result
 
 
-def default_reader() -> InkReader:
-    """The shipped handwriting recognizer."""
+def default_reader(config: Config) -> InkReader:
+    """The recognizer the city last installed, else the one shipped."""
     from edge.inference.recognition import Recognizer
+    from edge.updates import current_dir, models_root_for, recover_all
 
-    return Recognizer.load()
+    root = models_root_for(config)
+    for name in recover_all(root):
+        log.warning("rolled back an interrupted update of model %s", name)
+    installed = current_dir(root, "recognizer")
+    return Recognizer.load(installed) if installed else Recognizer.load()
 
 
 def default_grader() -> Callable[..., Any]:
@@ -110,7 +115,7 @@ class GatewayService:
         self.gateway = Gateway(
             self.store,
             list(assignments.values()),
-            reader or default_reader(),
+            reader or default_reader(self.config),
             default_grader(),
             idle_ms=self.config.answers.idle_ms,
             review_threshold=self.config.answers.review_threshold,
@@ -170,9 +175,13 @@ class GatewayService:
         if not section.get("broker"):
             log.info("no broker configured: results wait in the outbox")
             return
+        from edge.downlink_handlers import DownlinkHandlers
+        from edge.updates import models_root_for
         from edge.uplink import Uplink, UplinkConfig
 
         self.uplink = Uplink(self.store, UplinkConfig.from_mapping(section))
+        handlers = DownlinkHandlers(self, models_root_for(self.config))
+        handlers.register(self.uplink.on_downlink)
         self.uplink.start()
         self.services.status_sources["uplink"] = self.uplink.stats
 
