@@ -13,6 +13,7 @@ import enum
 import json
 import logging
 import random
+import select
 import threading
 import time
 from collections.abc import Callable
@@ -179,7 +180,7 @@ class Uplink:
             else:
                 self._stop.wait(min(0.2, self._next_attempt - now))
         elif self._state is LinkState.CONNECTING:
-            self._client.loop(0.05)
+            self._network(0.05)
             if self._state is LinkState.CONNECTING and self.clock() > self._deadline:
                 self._drop_link("no CONNACK from the broker")
         else:
@@ -188,7 +189,7 @@ class Uplink:
 
     def _connected_turn(self) -> None:
         sent = self._drain.fill()
-        rc = self._client.loop(0.0 if sent else self._drain.wait_hint())
+        rc = self._network(0.0 if sent else self._drain.wait_hint())
         self._drain.flush(force=False)
         if rc in _LINK_GONE and self._state is LinkState.CONNECTED:
             # paho normally reports this through on_disconnect; never spin on it.
@@ -229,7 +230,7 @@ class Uplink:
         log.warning("dropping the link to %s: %s", self.config.broker, reason)
         try:
             self._client.disconnect(reasoncode=session.disconnect_with_will())
-            self._client.loop(0.0)
+            self._network(0.0)
         except (OSError, ValueError):
             log.debug("disconnect on a broken link failed", exc_info=True)
         if self._state is not LinkState.DISCONNECTED:
@@ -305,6 +306,31 @@ class Uplink:
         except Exception:
             log.exception("uplink: downlink on %s failed", message.topic)
 
+    def _network(self, timeout: float) -> int:
+        """One pass of paho's network loop, waiting at most ``timeout`` for data.
+
+        paho's own ``loop()`` would add a wake-up socket and write a byte to it
+        on every publish; this thread is the only caller, so it needs none.
+        """
+        client = self._client
+        sock = client.socket()
+        if sock is None:
+            return mqtt.MQTT_ERR_NO_CONN
+        buffered = getattr(sock, "pending", lambda: 0)()  # TLS bytes already read
+        writing = [sock] if client.want_write() else []
+        try:
+            readable, writable, _ = select.select(
+                [sock], writing, [], 0.0 if buffered else timeout
+            )
+        except (OSError, ValueError):
+            return mqtt.MQTT_ERR_CONN_LOST
+        rc = client.loop_read() if readable or buffered else mqtt.MQTT_ERR_SUCCESS
+        if rc == mqtt.MQTT_ERR_SUCCESS and writable:
+            rc = client.loop_write()
+        if rc == mqtt.MQTT_ERR_SUCCESS:
+            rc = client.loop_misc()
+        return int(rc)
+
     def _publish(self, topic: str, payload: bytes) -> Ticket:
         ticket: Ticket = self._client.publish(topic, payload, qos=1)
         return ticket
@@ -318,10 +344,10 @@ class Uplink:
             self._drain.track(ticket, None, "presence", self.clock())
             deadline = self.clock() + SHUTDOWN_GRACE_S
             while self._drain.in_flight and self.clock() < deadline:
-                self._client.loop(0.05)
+                self._network(0.05)
             # A normal DISCONNECT: the broker discards the will, we said it ourselves.
             self._client.disconnect()
-            self._client.loop(0.05)
+            self._network(0.05)
         self._drain.flush()
         self._state = LinkState.DISCONNECTED
 

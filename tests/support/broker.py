@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import ipaddress
-import os
 import shutil
 import signal
 import socket
@@ -308,5 +307,3 @@ def broker(tmp_path: Path, pki: Pki) -> Iterator[Broker]:
         yield b
     finally:
         b.stop()
-        if os.environ.get("EDGE_KEEP_BROKER_LOG"):
-            print(b.log_file.read_text())
