@@ -236,3 +236,10 @@ def test_random_data_gives_a_clean_verdict(data: Any, kind: str) -> None:
     problems = validation.uplink_errors(envelope(kind, data))
     assert isinstance(problems, list)
     assert len(problems) <= validation.MAX_ERRORS
+
+
+@given(data=json_values, kind=st.sampled_from(validation.UPLINK_KINDS))
+def test_fast_check_agrees_with_jsonschema(data: Any, kind: str) -> None:
+    for message in (envelope(kind, data), envelope(kind, samples()[kind])):
+        full = validation.validator(kind).is_valid(message)
+        assert (validation.uplink_errors(message) == []) == full
