@@ -84,9 +84,14 @@ class AnswerAssembler:
         self._open: dict[str, _OpenAnswer] = {}
 
     def add(
-        self, stroke: Stroke, student_id: str
+        self, stroke: Stroke, student_id: str, arrived_ms: int = 0
     ) -> tuple[Placement, list[CompletedAnswer]]:
-        """Place one stroke; returns its placement and any answers it completed."""
+        """Place one stroke; returns its placement and any answers it completed.
+
+        An answer idles from the later of its last pen-up and the arrival of
+        its last stroke, so ink that reaches the gateway late (offline sync,
+        a busy worker) does not close an answer early.
+        """
         done: list[CompletedAnswer] = []
         found = self.index.locate(stroke)
         current = self._open.get(student_id)
@@ -104,7 +109,7 @@ class AnswerAssembler:
             current = _OpenAnswer(assignment_id, question, student_id)
             self._open[student_id] = current
         current.strokes.append(stroke)
-        current.last_ms = max(current.last_ms, stroke.end_ms)
+        current.last_ms = max(current.last_ms, stroke.end_ms, arrived_ms)
         return Placement(assignment_id, question.id), done
 
     def due(self, now_ms: int) -> list[CompletedAnswer]:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from edge.assembly import AnswerAssembler, CompletedAnswer, RegionIndex
 from edge.events import EventBus
@@ -35,7 +35,8 @@ TICK_S = 0.05
 class InkReader(Protocol):
     """What the gateway needs from a recognizer."""
 
-    confidence_threshold: float
+    @property
+    def confidence_threshold(self) -> float: ...
 
     def read(
         self,
@@ -92,6 +93,8 @@ class Gateway:
         self._inbox: queue.Queue[tuple[list[Stroke], Future[None]]] = queue.Queue()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._listening: threading.Thread | None = None
+        self._heard: queue.Queue[tuple[Answer, Question] | None] = queue.Queue()
         self.last_tick = time.monotonic()
 
     # -- input from drivers -----------------------------------------------
@@ -130,6 +133,10 @@ class Gateway:
     def start(self) -> None:
         """Start the ingest worker thread."""
         self._stop.clear()
+        self._listening = threading.Thread(
+            target=self._listen, name="answer-listeners", daemon=True
+        )
+        self._listening.start()
         self._thread = threading.Thread(target=self._run, name="ingest", daemon=True)
         self._thread.start()
 
@@ -139,6 +146,10 @@ class Gateway:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        if self._listening is not None:
+            self._heard.put(None)
+            self._listening.join(timeout)
+            self._listening = None
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -170,8 +181,11 @@ class Gateway:
         self.last_tick = time.monotonic()
         batch = self._take_batch()
         if batch:
-            self._ingest(batch)
-        self._finish(self._assembler.due(now_ms))
+            self._ingest(batch, now_ms)
+        # While ink is still queued the next stroke of an open answer may be
+        # in it: close idle answers only once the worker has caught up.
+        if self._inbox.empty():
+            self._finish(self._assembler.due(now_ms))
 
     def _take_batch(self) -> list[tuple[list[Stroke], Future[None]]]:
         batch: list[tuple[list[Stroke], Future[None]]] = []
@@ -183,8 +197,10 @@ class Gateway:
             pass
         return batch
 
-    def _ingest(self, batch: list[tuple[list[Stroke], Future[None]]]) -> None:
-        rows = []
+    def _ingest(
+        self, batch: list[tuple[list[Stroke], Future[None]]], now_ms: int
+    ) -> None:
+        rows: list[tuple[Stroke, str | None, str | None, str | None]] = []
         completed: list[CompletedAnswer] = []
         for strokes, _ in batch:
             for stroke in strokes:
@@ -192,7 +208,7 @@ class Gateway:
                 if student is None:
                     rows.append((stroke, None, None, None))
                     continue
-                placement, done = self._assembler.add(stroke, student)
+                placement, done = self._assembler.add(stroke, student, now_ms)
                 completed.extend(done)
                 rows.append(
                     (stroke, student, placement.assignment_id, placement.question_id)
@@ -225,9 +241,10 @@ class Gateway:
     # -- reading and grading ----------------------------------------------------
 
     def _finish(self, completed: list[CompletedAnswer]) -> None:
+        graded: list[tuple[Answer, Question, dict[str, Any]]] = []
         for item in completed:
             try:
-                self._grade(item)
+                graded.append(self._grade(item))
             except Exception:
                 # One bad answer must not stop the class: count it and go on.
                 self.stats.errors += 1
@@ -237,8 +254,14 @@ class Gateway:
                     item.question.id,
                     item.student_id,
                 )
+        if not graded:
+            return
+        # One commit (one fsync) for every answer finished in this tick.
+        self.store.save_answers([(answer, payload) for answer, _, payload in graded])
+        for answer, question, _ in graded:
+            self._announce(answer, question)
 
-    def _grade(self, item: CompletedAnswer) -> None:
+    def _grade(self, item: CompletedAnswer) -> tuple[Answer, Question, dict[str, Any]]:
         question = item.question
         strokes = self.store.answer_strokes(
             item.assignment_id, item.student_id, question.id
@@ -260,8 +283,7 @@ class Gateway:
             finished_ms=max(s.end_ms for s in strokes),
         )
         pseudonym = self._pseudonyms.get(item.student_id, item.student_id)
-        self.store.save_answer(answer, result_payload(answer, question, pseudonym))
-        self._announce(answer, question)
+        return answer, question, result_payload(answer, question, pseudonym)
 
     def _announce(self, answer: Answer, question: Question) -> None:
         self.stats.answers += 1
@@ -269,11 +291,10 @@ class Gateway:
             self.stats.review += 1
         else:
             self.stats.graded += 1
-        for listener in self.listeners:
-            try:
-                listener(answer, question)
-            except Exception:
-                log.exception("answer listener failed")
+        if self._listening is not None and self._listening.is_alive():
+            self._heard.put((answer, question))
+        else:
+            self._tell_listeners(answer, question)
         self.bus.publish(
             "answer",
             {
@@ -285,6 +306,22 @@ class Gateway:
                 "needs_review": answer.needs_review,
             },
         )
+
+    def _tell_listeners(self, answer: Answer, question: Question) -> None:
+        for listener in self.listeners:
+            try:
+                listener(answer, question)
+            except Exception:
+                log.exception("answer listener failed")
+
+    def _listen(self) -> None:
+        # Mastery and other listeners commit on their own; running them here
+        # keeps their disk syncs off the path from pen-up to verdict.
+        while True:
+            item = self._heard.get()
+            if item is None:
+                return
+            self._tell_listeners(*item)
 
 
 def _settle(future: Future[None], error: BaseException | None) -> None:

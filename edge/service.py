@@ -6,6 +6,7 @@ where configuration and devices come from.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -37,18 +38,27 @@ class Credentials:
 
 
 def load_library_into(store: Store) -> None:
-    """Make the standard homework library known to a store that lacks it."""
+    """Make the standard homework library known to a store that lacks it.
+
+    Validating a sheet grades every key against itself, which takes a few
+    hundred milliseconds, so files whose content the store has already taken
+    are not read again.
+    """
     from edge.homework import library_paths, load_assignment
 
     known = {body.get("id") for body in store.assignment_bodies()}
     for path in library_paths():
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if store.meta(f"library:{path.name}") == digest:
+            continue
         assignment, document = load_assignment(path)
         if assignment.id not in known:
             store.save_assignment(assignment, document)
+        store.set_meta(f"library:{path.name}", digest)
 
 
 def assignment_from_document(document: dict[str, Any]) -> Assignment:
-    """Validate and build an assignment from its stored source document."""
+    """Validate and build an assignment from its source document."""
     from edge.homework.build import build_assignment
     from edge.homework.checks import check_assignment
     from edge.homework.loader import validate_document
@@ -61,13 +71,20 @@ def assignment_from_document(document: dict[str, Any]) -> Assignment:
 
 
 def stored_assignments(store: Store) -> dict[str, Assignment]:
-    """Every valid assignment in the store, by id; invalid ones are logged."""
+    """Every assignment in the store, by id; unreadable ones are logged.
+
+    Documents were validated in full before they were stored, so they are
+    only built here.
+    """
+    from edge.homework.build import build_assignment
+
     result: dict[str, Assignment] = {}
     for document in store.assignment_bodies():
+        origin = f"stored assignment {document.get('id', '?')}"
         try:
-            assignment = assignment_from_document(document)
-        except EdgeError as exc:
-            log.warning("skipping an invalid stored assignment: %s", exc)
+            assignment = build_assignment(origin, document)
+        except (EdgeError, KeyError, TypeError, ValueError) as exc:
+            log.warning("skipping an unreadable stored assignment: %s", exc)
             continue
         result[assignment.id] = assignment
     return result

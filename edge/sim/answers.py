@@ -54,8 +54,9 @@ def student_answer(question: Question, skill: float, rng: random.Random) -> str:
             return question.answer
         others = [o for o in question.options if o != question.answer]
         return rng.choice(others) if others else question.answer
-    return (
-        question.answer
-        if rng.random() < skill
-        else plausible_wrong(question.answer, rng)
-    )
+    key = question.answer
+    text = key if rng.random() < skill else plausible_wrong(key, rng)
+    # Quantity keys hold the number; students write the unit after it.
+    if question.type is QuestionType.QUANTITY and question.unit:
+        text += question.unit
+    return text

@@ -89,6 +89,23 @@ class Store:
             self._connections.clear()
         self._local = threading.local()
 
+    # -- small settings ---------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        """A value kept in the store's key-value table."""
+        row = self.conn.execute(
+            "SELECT value FROM meta WHERE key = ?", (key,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
     # -- roster and devices -----------------------------------------------
 
     def save_students(self, students: Iterable[Student]) -> None:
@@ -189,6 +206,18 @@ class Store:
             if uplink is not None:
                 outbox.enqueue(conn, self.gateway_id, "result", uplink, self.clock())
 
+    def save_answers(
+        self, items: Iterable[tuple[Answer, dict[str, Any] | None]]
+    ) -> None:
+        """Store several answers and their uplink messages in one transaction."""
+        with self.transaction() as conn:
+            for answer, uplink in items:
+                _upsert_answer(conn, answer, self.clock())
+                if uplink is not None:
+                    outbox.enqueue(
+                        conn, self.gateway_id, "result", uplink, self.clock()
+                    )
+
     def answers(self, assignment_id: str) -> list[sqlite3.Row]:
         """Every stored answer of an assignment."""
         return self.conn.execute(
@@ -259,7 +288,10 @@ class Store:
     def counts(self) -> dict[str, int]:
         """Counts for the summary API: students, answers, graded, outbox."""
         conn = self.conn
-        one = lambda sql: int(conn.execute(sql).fetchone()[0])  # noqa: E731
+
+        def one(sql: str) -> int:
+            return int(conn.execute(sql).fetchone()[0])
+
         return {
             "students": one("SELECT COUNT(*) FROM students"),
             "answers_received": one("SELECT COUNT(*) FROM answers"),

@@ -21,7 +21,7 @@ class WebServer:
     def __init__(self, app: Flask, host: str, port: int) -> None:
         self._server = create_server(app, host=host, port=port, threads=THREADS)
         self.host = host
-        self.port: int = self._server.effective_port  # type: ignore[union-attr]
+        self.port: int = self._server.effective_port
         self._thread = threading.Thread(target=self._serve, name="web", daemon=True)
 
     @property
