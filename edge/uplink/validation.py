@@ -14,10 +14,14 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import fastjsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
+
+try:
+    import fastjsonschema
+except ImportError:  # an older installation: jsonschema alone, about 15x slower
+    fastjsonschema = None  # type: ignore[assignment]
 
 UPLINK_KINDS = (
     "result",
@@ -98,6 +102,8 @@ def _resolve(ref: str, name: str) -> tuple[str, Any]:
 
 def errors(name: str, document: Any) -> list[str]:
     """Up to :data:`MAX_ERRORS` readable problems of ``document`` (empty if valid)."""
+    if fastjsonschema is None:
+        return _problems(validator(name), document)
     try:
         _fast(name)(document)
     except fastjsonschema.JsonSchemaException:
