@@ -173,23 +173,53 @@ def _render(job: tuple) -> tuple[np.ndarray, np.ndarray, int]:
     return image, vector, CLASS_INDEX[name]
 
 
-def extra_jobs(folder: Path) -> list[tuple]:
-    """Teacher-confirmed symbols from JSONL files in ``folder`` (see docs)."""
+def extra_jobs(folder: Path, model_dir: Path) -> list[tuple]:
+    """Teacher-confirmed symbols and answers from JSONL files in ``folder``.
+
+    A line with ``label`` is one symbol; a line with ``text`` is a whole
+    reviewed answer, cut into labelled symbols by aligning the text with the
+    readings of the model in ``model_dir`` (answers that do not align are
+    skipped). Format in docs/recognition.md.
+    """
+    from edge.inference.recognition import Recognizer
+    from edge.inference.recognition.corrections import label_symbols
+    from edge.inference.recognition.recognizer import prepare
+    from edge.inference.recognition.segment import line_height
+
+    recognizer = Recognizer.load(model_dir)
     jobs: list[tuple] = []
+    skipped = 0
     for path in sorted(folder.glob("*.jsonl")):
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
             record = json.loads(line)
-            label = record["label"]
-            if label not in CLASS_INDEX:
-                log.warning("%s:%d: unknown symbol %r skipped", path, n, label)
-                continue
             strokes = [[(p[0], p[1]) for p in s] for s in record["strokes"]]
-            height = _ink_height(strokes, record.get("line_height"))
-            scaled = [[(x / height, y / height) for x, y in s] for s in strokes]
-            jobs.append(("extra", label, scaled, n))
+            if "label" in record:
+                jobs.extend(
+                    _symbol_job(record["label"], strokes, record, f"{path}:{n}")
+                )
+                continue
+            inks = prepare(strokes)
+            labels = label_symbols(recognizer, inks, record["text"], record.get("kind"))
+            if labels is None:
+                skipped += 1
+                continue
+            ref = line_height(inks)
+            for group, label in labels:
+                scaled = [[(x / ref, y / ref) for x, y in inks[j]] for j in group]
+                jobs.append(("extra", label, scaled, n))
+    log.info("extra data: %d symbols, %d answers not aligned", len(jobs), skipped)
     return jobs
+
+
+def _symbol_job(label: str, strokes: list, record: dict, where: str) -> list[tuple]:
+    if label not in CLASS_INDEX:
+        log.warning("%s: unknown symbol %r skipped", where, label)
+        return []
+    height = _ink_height(strokes, record.get("line_height"))
+    scaled = [[(x / height, y / height) for x, y in s] for s in strokes]
+    return [("extra", label, scaled, 0)]
 
 
 def _ink_height(strokes: list[list[tuple[float, float]]], given: float | None) -> float:
@@ -365,6 +395,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
     parser.add_argument(
+        "--name",
+        default="symbols",
+        help="model file stem; every symbols*.onnx joins the ensemble",
+    )
+    parser.add_argument(
         "--extract-hershey",
         type=Path,
         metavar="WHEEL",
@@ -377,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     started = time.perf_counter()
 
-    extra = extra_jobs(args.extra) * args.extra_weight if args.extra else []
+    extra = extra_jobs(args.extra, MODEL_DIR) * args.extra_weight if args.extra else []
     sets = []
     for v in range(args.variants):
         jobs = _jobs("train", args.per_class, args.pen_copies, args.seed + v) + extra
@@ -389,11 +424,13 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(args.threads)
     args.out.mkdir(parents=True, exist_ok=True)
-    model = train(sets, args.epochs, args.seed, args.out / "symbols.partial.onnx")
+    partial = args.out / f"partial-{args.name}.onnx"  # not picked up as a model
+    model = train(sets, args.epochs, args.seed, partial)
     held_out = accuracy(model, calib)
     log.info("calibration-writer symbol accuracy %.4f", held_out)
     args.out.mkdir(parents=True, exist_ok=True)
-    export(model, args.out / "symbols.onnx")
+    export(model, args.out / f"{args.name}.onnx")
+    partial.unlink(missing_ok=True)
     meta = {
         "classes": list(CLASSES),
         "epochs": args.epochs,
@@ -406,8 +443,10 @@ def main(argv: list[str] | None = None) -> int:
         "calib_symbol_accuracy": round(held_out, 4),
         "train_seconds": round(time.perf_counter() - started, 1),
     }
-    (args.out / "training.json").write_text(json.dumps(meta, indent=2) + "\n")
-    log.info("wrote %s", args.out / "symbols.onnx")
+    (args.out / f"training-{args.name}.json").write_text(
+        json.dumps(meta, indent=2) + "\n"
+    )
+    log.info("wrote %s", args.out / f"{args.name}.onnx")
     return 0
 
 

@@ -22,8 +22,10 @@ from edge.inference.recognition.symbols import CLASSES
 
 TOP_K = 3
 BEAM = 32
-_INVALID = 0.02  # weight of a reading that breaks the notation
+_INVALID = 0.002  # weight of a reading that breaks the notation
 _KEEP = 0.002  # classes below this share of the slot's best are not tried
+_RARE = 0.2  # weight of well-formed but unusual text
+_LETTER_DIGIT = re.compile(r"[a-zA-Z]\d")
 
 _UNITS = (
     "m",
@@ -79,6 +81,8 @@ class Hypothesis:
     text: str
     score: float
     weakest: float
+    picks: tuple[int, ...] = ()
+    """Class index per symbol of the likeliest choice that writes ``text``."""
 
 
 def well_formed(text: str, kind: str | None) -> bool:
@@ -97,7 +101,8 @@ def well_formed(text: str, kind: str | None) -> bool:
     if (
         depth
         or re.search(r"\d*\.\d*\.", text)
-        or re.search(r"(^|[^\d])\.|\.($|[^\d])", text)
+        or re.search(r"\.($|[^\d])", text)
+        or re.search(r"[^\d\-+(=±]\.", text)
     ):
         return False
     if kind == "quantity":
@@ -107,8 +112,21 @@ def well_formed(text: str, kind: str | None) -> bool:
     return True
 
 
+def plausibility(text: str) -> float:
+    """Weight of well-formed text: lower for forms students rarely write.
+
+    A letter right before a digit (``x10``, ``8x3``) is almost always a
+    misread ``×``; a number written after a variable is not how answers go.
+    """
+    return _RARE if _LETTER_DIGIT.search(text) else 1.0
+
+
 def beam(
-    probs: NDArray[np.float32], render: Callable[[Sequence[str]], str], kind: str | None
+    probs: NDArray[np.float32],
+    render: Callable[[Sequence[str]], str],
+    kind: str | None,
+    top_k: int = TOP_K,
+    width: int = BEAM,
 ) -> list[Hypothesis]:
     """The best distinct readings, merged by text, best first."""
     if len(probs) == 0:
@@ -117,25 +135,26 @@ def beam(
     states: list[tuple[float, tuple[int, ...]]] = [(0.0, ())]
     for slot, row in enumerate(probs):
         # Classes far below the slot's best cannot change the ranking that matters.
-        order = np.argsort(-row)[:TOP_K]
+        order = np.argsort(-row)[:top_k]
         choice = [int(c) for c in order if row[c] >= _KEEP * row[order[0]]]
         grown = [
             (logp + logs[slot][c], (*picked, c))
             for logp, picked in states
             for c in choice
         ]
-        states = heapq.nlargest(BEAM, grown, key=lambda s: s[0])
+        states = heapq.nlargest(width, grown, key=lambda s: s[0])
     merged: dict[str, Hypothesis] = {}
     for logp, picked in states:
         text = render([CLASSES[c] for c in picked])
-        weight = 1.0 if well_formed(text, kind) else _INVALID
+        weight = plausibility(text) if well_formed(text, kind) else _INVALID
         score = math.exp(logp) * weight
         weakest = min(float(probs[i, c]) for i, c in enumerate(picked))
         old = merged.get(text)
         if old is None:
-            merged[text] = Hypothesis(text, score, weakest)
+            merged[text] = Hypothesis(text, score, weakest, picked)
         else:
+            # States come best first, so the first choice writing the text stays.
             merged[text] = Hypothesis(
-                text, old.score + score, max(old.weakest, weakest)
+                text, old.score + score, max(old.weakest, weakest), old.picks
             )
     return sorted(merged.values(), key=lambda h: -h.score)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from edge.inference.recognition.ink import Ink, bounds, join, resample, resample_step
+from edge.inference.recognition.ink import Ink, bounds, join, resample, resample_all
 
 RASTER = 32
 FEATURES = 24
@@ -54,13 +54,8 @@ def rasterise(strokes: Sequence[Ink], ref: float) -> NDArray[np.float32]:
     extent = max(x1 - x0, y1 - y0, _MIN_FILL * ref, 1e-6)
     scale = _INNER / extent
     centre = np.array([0.5 * (x0 + x1), 0.5 * (y0 + y1)])
-    placed = [
-        resample_step((s - centre) * scale + RASTER / 2.0, _STEP)
-        if len(s) > 1
-        else (s - centre) * scale + RASTER / 2.0
-        for s in strokes
-    ]
-    ink = _splat(np.concatenate(placed) + 0.5)
+    placed = [(s - centre) * scale + RASTER / 2.0 for s in strokes]
+    ink = _splat(resample_all(placed, _STEP) + 0.5)
     # A 1-2-1 blur in both directions gives the pen its width.
     ink = 0.25 * ink[:-2] + 0.5 * ink[1:-1] + 0.25 * ink[2:]
     ink = 0.25 * ink[:, :-2] + 0.5 * ink[:, 1:-1] + 0.25 * ink[:, 2:]

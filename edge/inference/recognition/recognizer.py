@@ -14,7 +14,7 @@ from edge.inference.recognition.calibrate import Calibration, evidence
 from edge.inference.recognition.classifier import SymbolClassifier
 from edge.inference.recognition.decode import Hypothesis, beam
 from edge.inference.recognition.features import FEATURES, RASTER, symbol_inputs
-from edge.inference.recognition.ink import Ink, clean, smooth
+from edge.inference.recognition.ink import Ink, clean, resample_step, smooth
 from edge.inference.recognition.layout import Renderer, build_lines, slots
 from edge.inference.recognition.refine import regroup
 from edge.inference.recognition.segment import (
@@ -24,13 +24,16 @@ from edge.inference.recognition.segment import (
     parse_layout,
     stroke_box,
 )
-from edge.inference.recognition.symbols import CLASSES, allowed_mask
+from edge.inference.recognition.symbols import CLASSES, TYPICAL_HEIGHT, allowed_mask
 from edge.models import Candidate, Reading, Rect, Stroke
 
 log = logging.getLogger(__name__)
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
 MAX_CANDIDATES = 5
+# Re-read with the line height the symbols imply when it differs by more than this.
+_REMEASURE = 0.12
+_DOTS_PER_HEIGHT = 48.0
 # Longer answers are cut: more than this many strokes is a worked solution.
 MAX_STROKES = 120
 MAX_DOTS = 20_000
@@ -45,13 +48,16 @@ class Recognizer:
 
     @classmethod
     def load(cls, model_dir: Path | None = None) -> Recognizer:
-        """The recognizer with the models in ``model_dir`` (default: shipped ones)."""
+        """The recognizer with the models in ``model_dir`` (default: shipped ones).
+
+        Every ``symbols*.onnx`` file there joins the ensemble.
+        """
         folder = model_dir or MODEL_DIR
-        path = folder / "symbols.onnx"
-        if not path.is_file():
-            raise RecognitionError(f"no symbol model at {path}")
+        paths = sorted(folder.glob("symbols*.onnx"))
+        if not paths:
+            raise RecognitionError(f"no symbol model (symbols*.onnx) in {folder}")
         return cls(
-            SymbolClassifier(path), Calibration.load(folder / "calibration.json")
+            SymbolClassifier(paths), Calibration.load(folder / "calibration.json")
         )
 
     @property
@@ -80,35 +86,66 @@ class Recognizer:
         """Uncalibrated readings of prepared strokes and the number of symbols."""
         if not inks:
             return [], 0
+        symbols, probs, render = self.analyse(inks, kind_hint)
+        return beam(probs, render, kind_hint), len(symbols)
+
+    def analyse(
+        self, inks: list[Ink], kind_hint: str | None = None
+    ) -> tuple[list[Symbol], NDArray[np.float32], Callable[[Sequence[str]], str]]:
+        """Symbols of non-empty prepared ink, their class probabilities, and the
+        function that writes a choice of one class per symbol as answer text."""
         ref = line_height(inks)
         tree = parse_layout(inks, ref)
         symbols = slots(tree)
-        probs = self.classify(inks, symbols, ref, kind_hint)
+        seen: dict[tuple[tuple[int, ...], float], NDArray[np.float32]] = {}
+        probs = self.classify(inks, symbols, ref, kind_hint, seen)
         better = regroup(
             tree,
             symbols,
             probs,
-            lambda group: self.classify(inks, group, ref, kind_hint),
+            lambda group: self.classify(inks, group, ref, kind_hint, seen),
             [stroke_box(s) for s in inks],
             ref,
         )
         if better is not None:
             tree, symbols = better, slots(better)
-            probs = self.classify(inks, symbols, ref, kind_hint)
-        render = self._render(tree, symbols, probs, ref, kind_hint)
-        return beam(probs, render, kind_hint), len(symbols)
+            probs = self.classify(inks, symbols, ref, kind_hint, seen)
+        measured = measured_height(symbols, probs, ref)
+        if abs(measured / ref - 1.0) > _REMEASURE:
+            ref = measured
+            probs = self.classify(inks, symbols, ref, kind_hint, seen)
+        return symbols, probs, self._render(tree, symbols, probs, ref, kind_hint)
 
     def classify(
-        self, inks: list[Ink], symbols: list[Symbol], ref: float, kind_hint: str | None
+        self,
+        inks: list[Ink],
+        symbols: list[Symbol],
+        ref: float,
+        kind_hint: str | None,
+        seen: dict[tuple[tuple[int, ...], float], NDArray[np.float32]] | None = None,
     ) -> NDArray[np.float32]:
-        """Class probabilities of each symbol, restricted to the answer kind."""
-        images = np.zeros((len(symbols), 1, RASTER, RASTER), dtype=np.float32)
-        vectors = np.zeros((len(symbols), FEATURES), dtype=np.float32)
-        for i, sym in enumerate(symbols):
+        """Class probabilities of each symbol, restricted to the answer kind.
+
+        ``seen`` keeps the model's output per stroke group and line height, so
+        regrouping classifies only the groups it has not seen.
+        """
+        known = {} if seen is None else seen
+        todo = [s for s in symbols if (s.strokes, ref) not in known]
+        images = np.zeros((len(todo), 1, RASTER, RASTER), dtype=np.float32)
+        vectors = np.zeros((len(todo), FEATURES), dtype=np.float32)
+        for i, sym in enumerate(todo):
             images[i, 0], vectors[i] = symbol_inputs(
                 [inks[j] for j in sym.strokes], ref
             )
-        probs = self.classifier.probabilities(images, vectors)
+        for sym, row in zip(
+            todo, self.classifier.probabilities(images, vectors), strict=True
+        ):
+            known[sym.strokes, ref] = row
+        probs = (
+            np.stack([known[s.strokes, ref] for s in symbols])
+            if symbols
+            else (np.zeros((0, len(CLASSES)), dtype=np.float32))
+        )
         mask = np.array(allowed_mask(kind_hint), dtype=np.float32)
         probs = probs * mask
         total = np.maximum(probs.sum(axis=1, keepdims=True), 1e-12)
@@ -149,6 +186,19 @@ class Recognizer:
         return tuple(out)
 
 
+def measured_height(
+    symbols: Sequence[Symbol], probs: NDArray[np.float32], ref: float
+) -> float:
+    """Line height implied by the symbols read with confidence, or ``ref``."""
+    ratios = []
+    for sym, row in zip(symbols, probs, strict=True):
+        best = int(row.argmax())
+        typical = TYPICAL_HEIGHT.get(CLASSES[best])
+        if typical and row[best] >= 0.5:
+            ratios.append((sym.box[3] - sym.box[1]) / typical)
+    return float(np.median(ratios)) if ratios else ref
+
+
 def _is_flat(symbol: Symbol, ref: float) -> bool:
     x0, y0, x1, y1 = symbol.box
     return (y1 - y0) < 0.3 * max(x1 - x0, 1e-9) and (x1 - x0) > 0.2 * ref
@@ -158,9 +208,10 @@ def _dense(points: Ink) -> bool:
     """Whether a stroke is sampled finely enough (a real pen) to be low-passed."""
     if len(points) < 8:
         return False
-    extent = float(np.ptp(points, axis=0).max())
+    extent = float((points.max(axis=0) - points.min(axis=0)).max())
     steps = np.abs(np.diff(points, axis=0)).max(axis=1)
-    return float(np.median(steps)) < 0.05 * extent
+    middle = len(steps) // 2
+    return float(np.partition(steps, middle)[middle]) < 0.05 * extent
 
 
 def prepare(strokes: Sequence[Sequence[tuple[float, float]]]) -> list[Ink]:
@@ -171,13 +222,19 @@ def prepare(strokes: Sequence[Sequence[tuple[float, float]]]) -> list[Ink]:
         )
     if sum(len(s) for s in strokes) > MAX_DOTS:
         raise RecognitionError(f"answer has more than {MAX_DOTS} dots")
-    inks = []
+    arrays = []
     for s in strokes:
         arr = np.asarray(s, dtype=np.float64).reshape(-1, 2)
         if len(arr) == 0:
             continue
         if not np.isfinite(arr).all():
             raise RecognitionError("stroke with a non-finite coordinate")
-        arr = clean(arr)
-        inks.append(smooth(arr) if _dense(arr) else arr)
-    return inks
+        arrays.append(clean(arr))
+    if not arrays:
+        return []
+    # Dense pen ink carries far more dots than the shapes need: thin it to a
+    # fixed share of the answer's height, which bounds the work per symbol.
+    step = float(np.ptp(np.concatenate(arrays), axis=0)[1]) / _DOTS_PER_HEIGHT
+    return [
+        resample_step(smooth(a), step) if _dense(a) and step > 0 else a for a in arrays
+    ]

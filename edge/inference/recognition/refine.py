@@ -21,7 +21,10 @@ Classify = Callable[[list[Symbol]], NDArray[np.float32]]
 Boxes = Sequence[tuple[float, float, float, float]]
 
 UNSURE = 0.6  # a group whose best class is below this gets a second opinion
-_NEAR = 0.3  # neighbours closer than this (line heights) may be one symbol
+_NEAR = 0.05  # neighbours closer than this (line heights) may be one symbol
+# A classifier without a "not a symbol" class is sure of junk too: a merge must
+# be clearly better than the two symbols it replaces.
+_MERGE_GAIN = 2.0
 
 
 def _symbol(strokes: Sequence[int], boxes: Boxes) -> Symbol:
@@ -93,7 +96,8 @@ def _choose(
         after = float(np.prod(tops[at : at + len(new)]))
         before = float(np.prod([sure[id(o)] for o in old]))
         at += len(new)
-        if after > before and after > 0.5 ** len(new):
+        gain = _MERGE_GAIN if len(new) < len(old) else 1.0
+        if after > gain * before and after > 0.5 ** len(new):
             scored.append((after / before, old, new))
     mapping: dict[int, list[Symbol]] = {}
     for _, old, new in sorted(scored, key=lambda t: -t[0]):

@@ -74,12 +74,16 @@ def union(boxes: Sequence[Box]) -> Box:
 
 def line_height(strokes: Sequence[Ink]) -> float:
     """Estimated height of full-size symbols in this ink."""
-    heights = np.array([b[3] - b[1] for b in map(stroke_box, strokes)])
-    widths = np.array([b[2] - b[0] for b in map(stroke_box, strokes)])
-    tall = heights[heights >= 0.45 * heights.max()]
-    ref = float(np.percentile(tall, 75)) if len(tall) else 0.0
+    boxes = [stroke_box(s) for s in strokes]
+    heights = [b[3] - b[1] for b in boxes]
+    tall = sorted(h for h in heights if h >= 0.45 * max(heights))
+    # The 75th percentile, interpolated between neighbours.
+    pos = 0.75 * (len(tall) - 1)
+    lo = int(pos)
+    hi = min(lo + 1, len(tall) - 1)
+    ref = tall[lo] + (tall[hi] - tall[lo]) * (pos - lo)
     # Ink of only flat strokes (a lone minus) has no height to go by.
-    return max(ref, 0.35 * float(widths.max()), 1e-3)
+    return max(ref, 0.35 * max(b[2] - b[0] for b in boxes), 1e-3)
 
 
 class _Parser:
@@ -116,6 +120,10 @@ class _Parser:
         root, frac = self.radical(indices), self.fraction(indices)
         if root is None or frac is None:
             return root or frac
+        if isinstance(frac[0], Fraction) and frac[0].bar in root[1]:
+            return root
+        if isinstance(root[0], Radical) and root[0].sign in frac[1]:
+            return frac
         root_width = root[0].box[2] - root[0].box[0]
         return root if root_width >= frac[0].box[2] - frac[0].box[0] else frac
 
@@ -162,7 +170,7 @@ class _Parser:
             if (
                 tick_right < cx < x1 + 0.1 * self.ref
                 and by0 > y0 - 0.05 * h
-                and cy < y1 + 0.1 * h
+                and cy < y1
             ):
                 inside.append(j)
         return inside
@@ -171,7 +179,7 @@ class _Parser:
     def overline(s: Ink, width: float) -> float:
         """Length of the near-horizontal rightward run that ends the stroke."""
         d = np.diff(s[::-1], axis=0)  # walking back from the end
-        flat = (d[:, 0] < 0) & (np.abs(d[:, 1]) < 0.4 * np.abs(d[:, 0]) + 0.01 * width)
+        flat = (d[:, 0] < 0) & (np.abs(d[:, 1]) < 0.45 * np.abs(d[:, 0]))
         run = len(flat) if flat.all() else int(np.argmin(flat))
         return float(-d[:run, 0].sum())
 
@@ -234,6 +242,8 @@ class _Parser:
         """Whether stroke ``i`` belongs to the symbol ``group``."""
         gx0, gy0, gx1, gy1 = union([self.boxes[j] for j in group])
         x0, y0, x1, y1 = self.boxes[i]
+        if x0 > gx1 + _TOUCH * self.ref or x1 < gx0 - _TOUCH * self.ref:
+            return False  # side by side: the common case, settled cheaply
         dots = [j for j in group if self.is_dot(j)]
         if self.is_dot(i) or dots:
             # Only the dots of a division sign join another stroke.

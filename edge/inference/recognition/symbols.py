@@ -3,7 +3,27 @@
 from __future__ import annotations
 
 DIGITS = tuple("0123456789")
-OPERATORS = ("+", "-", "×", "÷", "=", "(", ")", ".", "/", "√", "<", ">", "±", "%", "°")
+OPERATORS = (
+    "+",
+    "-",
+    "×",
+    "÷",
+    "=",
+    "(",
+    ")",
+    ".",
+    "/",
+    "√",
+    "<",
+    ">",
+    "±",
+    "%",
+    "°",
+    "≤",
+    "≥",
+    "≠",
+    ",",
+)
 CHOICE_LETTERS = tuple("ABCDEF")
 UPPER_LETTERS = (*CHOICE_LETTERS, "H", "J", "L", "N", "P", "V", "W")
 LOWER_LETTERS = tuple("abcdghkmnstvxyz")
@@ -13,7 +33,7 @@ CLASSES: tuple[str, ...] = (*DIGITS, *OPERATORS, *UPPER_LETTERS, *LOWER_LETTERS)
 
 CLASS_INDEX = {name: i for i, name in enumerate(CLASSES)}
 
-_NUMBER_SYMBOLS = frozenset((*DIGITS, "+", "-", ".", "/", "√", "(", ")", "±", "×"))
+_NUMBER_SYMBOLS = frozenset((*DIGITS, "+", "-", ".", "/", "√", "(", ")", "±", "×", ","))
 _EXPRESSION_SYMBOLS = frozenset(
     (*DIGITS, *OPERATORS, "a", "b", "c", "m", "n", "t", "x", "y", "z")
 ) - {"°", "%"}
@@ -28,10 +48,23 @@ KIND_ALPHABETS: dict[str, frozenset[str]] = {
     "choice": frozenset(CHOICE_LETTERS),
     "expression": _EXPRESSION_SYMBOLS,
     "equation": _EXPRESSION_SYMBOLS,
-    "quantity": (_QUANTITY_SYMBOLS | {"C"}) - {"√", "<", ">", "±", "÷"},
+    "quantity": (_QUANTITY_SYMBOLS | {"C"})
+    - {"√", "<", ">", "±", "÷", "≤", "≥", "≠", ","},
     "text": frozenset(CLASSES),
 }
 """Symbols a question of each type can contain; the names are QuestionType values."""
+
+
+TYPICAL_HEIGHT: dict[str, float] = {
+    **dict.fromkeys(DIGITS, 1.0),
+    **dict.fromkeys(UPPER_LETTERS, 1.0),
+    **dict.fromkeys("bdhkt", 1.0),
+    **dict.fromkeys("gy", 1.0),
+    **dict.fromkeys("acmnsvxz", 0.67),
+    "(": 1.25,
+    ")": 1.25,
+}
+"""Height of a symbol in line heights, for symbols whose height is reliable."""
 
 
 def allowed_mask(kind_hint: str | None) -> list[bool]:

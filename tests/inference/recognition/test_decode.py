@@ -100,3 +100,10 @@ def test_fraction_root_and_exponent_rendering() -> None:
         sym(0.9, 0, 1.4, 1, 2),
     )
     assert render(degrees, ["5", "°", "C"], quantity=True) == "5℃"
+
+
+def test_times_sign_wins_over_letter_before_digits() -> None:
+    # "8x10^2" and "8×10^2" look alike; a variable is not written before digits.
+    probs = probs_for({"8": 1.0}, {"x": 0.6, "×": 0.4}, {"1": 1.0}, {"0": 1.0})
+    hyps = beam(probs, "".join, "expression")
+    assert hyps[0].text == "8×10"
