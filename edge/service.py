@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from edge.config import Config
-from edge.errors import EdgeError
+from edge.errors import ConfigError, EdgeError
 from edge.events import EventBus
 from edge.gateway import Gateway, InkReader
 from edge.models import Answer, Assignment, Question
@@ -26,6 +27,9 @@ from edge.web.services import WebServices
 log = logging.getLogger(__name__)
 
 STREAM_GRACE_S = 0.2
+# The same default as the uplink's; checked twice a minute, as the uplink does.
+DEFAULT_DISK_CAP_MB = 512
+DISK_UPKEEP_S = 30.0
 
 
 @dataclass
@@ -191,6 +195,7 @@ class GatewayService:
         section = self.config.section("uplink")
         if not section.get("broker"):
             log.info("no broker configured: results wait in the outbox")
+            self._start_disk_upkeep(section)
             return
         from edge.downlink_handlers import DownlinkHandlers
         from edge.updates import models_root_for
@@ -201,6 +206,23 @@ class GatewayService:
         handlers.register(self.uplink.on_downlink)
         self.uplink.start()
         self.services.status_sources["uplink"] = self.uplink.stats
+
+    def _start_disk_upkeep(self, section: Mapping[str, Any]) -> None:
+        """Without an uplink, keep the disk cap here (the uplink does it otherwise)."""
+        cap_mb = section.get("disk_cap_mb", DEFAULT_DISK_CAP_MB)
+        if not isinstance(cap_mb, int | float) or cap_mb < 0:
+            raise ConfigError("uplink.disk_cap_mb must be a number of megabytes >= 0")
+        self.store.set_disk_cap(int(cap_mb * 1024 * 1024))
+        stop = self.services.stopping
+
+        def upkeep() -> None:
+            while not stop.wait(DISK_UPKEEP_S):
+                try:
+                    self.store.make_room()
+                except Exception:
+                    log.exception("disk upkeep failed")
+
+        threading.Thread(target=upkeep, name="disk-upkeep", daemon=True).start()
 
     def _ingest_status(self) -> dict[str, Any]:
         stats = self.gateway.stats

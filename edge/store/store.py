@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from edge.models import Answer, Assignment, Stroke, Student, Verdict, Vote
-from edge.store import db, ink, outbox, review
+from edge.store import capacity, db, ink, outbox, review
 
 
 def wall_clock_ms() -> int:
@@ -88,6 +88,16 @@ class Store:
                 conn.close()
             self._connections.clear()
         self._local = threading.local()
+
+    # -- disk cap -------------------------------------------------------------------
+
+    def set_disk_cap(self, max_bytes: int) -> int:
+        """Cap the database file (0 removes the cap); returns the page limit."""
+        return capacity.set_cap(self.conn, max_bytes)
+
+    def make_room(self) -> capacity.Dropped:
+        """Drop the least valuable data if the file is near its cap."""
+        return capacity.make_room(self.conn)
 
     # -- small settings ---------------------------------------------------------
 
