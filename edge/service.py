@@ -124,6 +124,7 @@ class GatewayService:
     services: WebServices = field(init=False)
     uplink: Any = None
     tracker: Any = None
+    publisher: Any = None
 
     def start(self, reader: InkReader | None = None) -> None:
         """Open the store, load assignments, start the worker, page and uplink."""
@@ -162,8 +163,10 @@ class GatewayService:
 
     def _start_analytics(self) -> None:
         """Mastery on every answer, the review desk and the analytics report."""
+        from edge.analytics.config import AnalyticsConfig
         from edge.analytics.mastery import MasteryTracker
-        from edge.analytics.report import build_report
+        from edge.analytics.report import build_report, time_section
+        from edge.publisher import DEFAULT_INTERVAL_S, LearningDataPublisher
         from edge.review import ReviewDesk
 
         self.tracker = MasteryTracker(self.store)
@@ -185,6 +188,17 @@ class GatewayService:
             )
 
         self.services.report = report
+
+        def homework_time(assignment_id: str) -> dict[str, Any]:
+            sheet = self.services.assignments[assignment_id]
+            return dict(time_section(self.store, sheet, AnalyticsConfig()))
+
+        self.services.homework_time = homework_time
+        interval = self.config.section("publish").get("interval_s", DEFAULT_INTERVAL_S)
+        if not isinstance(interval, int | float) or not 10 <= interval <= 86_400:
+            raise ConfigError("publish.interval_s must be 10..86400 seconds")
+        self.publisher = LearningDataPublisher(self.store, float(interval))
+        self.publisher.start()
 
     def _after_review(self, answer: Answer, question: Question) -> None:
         # A teacher's re-grade replaces evidence already counted, which an
@@ -238,6 +252,8 @@ class GatewayService:
     def stop(self) -> None:
         """Stop in the order that loses nothing: input, grading, page, uplink."""
         self.gateway.stop()
+        if self.publisher is not None:
+            self.publisher.stop()
         self.services.stopping.set()
         self.gateway.bus.publish("stopping", {})
         # Give open event streams a moment to end before their sockets close.

@@ -44,3 +44,68 @@ def test_a_bad_cap_is_a_config_error(tmp_path: Path, reader: Recognizer) -> None
     with pytest.raises(ConfigError, match="disk_cap_mb"):
         svc.start(reader=reader)
     svc.stop()
+
+
+def test_learning_data_goes_to_the_outbox_and_validates(
+    tmp_path: Path, reader: Recognizer
+) -> None:
+    import json
+
+    from edge.models import (
+        Answer,
+        Candidate,
+        Dot,
+        PageAddress,
+        Reading,
+        Stroke,
+        Student,
+    )
+    from edge.publisher import LearningDataPublisher
+    from edge.uplink.validation import uplink_errors
+
+    svc = service(tmp_path, {})
+    svc.start(reader=reader)
+    try:
+        store = svc.store
+        store.save_students([Student("s01", "王一", "p-0001", 1)])
+        sheet = next(iter(svc.services.assignments.values()))
+        question = sheet.questions[0]
+        page = question.region.page if question.region else PageAddress(0, 0, 0, 0)
+        t0 = store.clock()
+        strokes = [
+            Stroke(
+                "P",
+                page,
+                tuple(Dot(1, 1, 300, t0 + k * 600 + i * 10) for i in range(5)),
+            )
+            for k in range(4)
+        ]
+        store.add_strokes([(s, "s01", sheet.id, question.id) for s in strokes])
+        answer = Answer(
+            sheet.id,
+            question.id,
+            "s01",
+            tuple(strokes),
+            Reading((Candidate(question.answer, 0.99),)),
+            None,
+            started_ms=t0,
+            finished_ms=t0 + 2000,
+        )
+        store.save_answer(answer, None)
+        svc.tracker.update(
+            "s01", list(question.knowledge_points) or ["M15.1"], True, 0.99
+        )
+
+        sent = LearningDataPublisher(store).publish()
+        assert sent == {"mastery": 1, "homework_time": 1}
+        rows = store.conn.execute(
+            "SELECT kind, payload FROM outbox WHERE kind IN ('mastery', 'homework_time')"
+        ).fetchall()
+        for row in rows:
+            message = json.loads(row["payload"])
+            assert uplink_errors(message) == [], message
+            assert "王一" not in row["payload"] and "s01" not in row["payload"]
+        # Nothing changed since: the next round sends no mastery.
+        assert LearningDataPublisher(store).publish()["mastery"] == 0
+    finally:
+        svc.stop()

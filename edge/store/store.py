@@ -228,6 +228,15 @@ class Store:
                         conn, self.gateway_id, "result", uplink, self.clock()
                     )
 
+    def assignments_answered_since(self, since_ms: int) -> list[str]:
+        """Assignments with answers stored or changed since ``since_ms``."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT assignment_id FROM answers WHERE updated_ms >= ?"
+            " AND assignment_id NOT LIKE 'poll:%' ORDER BY assignment_id",
+            (since_ms,),
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
     def answers(self, assignment_id: str) -> list[sqlite3.Row]:
         """Every stored answer of an assignment."""
         return self.conn.execute(

@@ -124,6 +124,18 @@ def projector_choose() -> Any:
     return jsonify(answer_id=answer_id)
 
 
+@bp.get("/assignments/<assignment_id>/time")
+@require_teacher
+def homework_time(assignment_id: str) -> Any:
+    """Active writing time per student so far, against the estimate."""
+    services = services_of_app()
+    if assignment_id not in services.assignments:
+        abort(404, description=f"no assignment {assignment_id!r}")
+    if services.homework_time is None:
+        abort(503, description="homework time is not available")
+    return jsonify(services.homework_time(assignment_id))
+
+
 @bp.get("/assignments/<assignment_id>/report")
 @require_teacher
 def analytics_report(assignment_id: str) -> Any:

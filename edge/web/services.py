@@ -33,6 +33,8 @@ class WebServices:
     polls: Any = None
     # Builds the analytics report of an assignment (mastery, items, diagnosis).
     report: Callable[[str], dict[str, Any]] | None = None
+    # Homework time so far of an assignment (active minutes per student).
+    homework_time: Callable[[str], dict[str, Any]] | None = None
     # The answer the teacher chose to show, anonymously, on the projector.
     projected_answer: int | None = None
 

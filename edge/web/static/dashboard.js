@@ -59,6 +59,10 @@
       getJSON("/api/v1/summary"),
     ]);
     renderResults(results);
+    getJSON(`/api/v1/assignments/${encodeURIComponent(current)}/time`).then((time) => {
+      const median = time.median_minutes === null ? "–" : time.median_minutes.toFixed(1);
+      document.getElementById("homework-time").textContent = `${median} / ${time.estimated_minutes} min`;
+    }).catch(() => {});
     document.getElementById("outbox").textContent = String(summary.outbox_pending);
     document.body.dataset.answers = String(summary.answers_received);
   }
