@@ -310,14 +310,23 @@ def test_reveal_puts_schema_valid_results_in_the_outbox(
     book.reveal()
 
     rows = classroom.conn.execute("SELECT kind, payload FROM outbox").fetchall()
-    messages = [json.loads(r["payload"]) for r in rows]
-    assert [r["kind"] for r in rows] == ["result", "result"]
-    for message in messages:
+    everything = [json.loads(r["payload"]) for r in rows]
+    # Each press goes up as a vote when stored; the grades follow on reveal.
+    assert [r["kind"] for r in rows] == ["vote", "vote", "result", "result"]
+    for message in everything:
         assert uplink_errors(message) == []
+    votes = sorted(
+        (m["data"][0]["student"], m["data"][0]["answer"])
+        for m in everything
+        if m["kind"] == "vote"
+    )
+    assert votes == [("p-001", "T"), ("p-002", "F")]
+    messages = [m for m in everything if m["kind"] == "result"]
     data = sorted((m["data"]["student"], m["data"]["correct"]) for m in messages)
     assert data == [("p-001", True), ("p-002", False)]
     assert all(m["data"]["assignment"] == "poll:q2" for m in messages)
-    assert "s1" not in json.dumps(messages)  # roster ids stay on the gateway
+    assert "s1" not in json.dumps(everything)  # roster ids stay on the gateway
+    assert "00A00001" not in json.dumps(everything)  # so do clicker addresses
 
 
 def test_revealing_again_regrades_and_sends_the_correction(
@@ -331,7 +340,8 @@ def test_revealing_again_regrades_and_sends_the_correction(
     assert book.reveal(correct="3.14")["correct_count"] == 2
     assert [r.correct for r in book.results("q5")] == [True, True]
     assert {a["correct"] for a in classroom.answers("poll:q5")} == {1}
-    assert classroom.outbox_count() == 4
+    # Two votes, then two results per reveal.
+    assert classroom.outbox_count() == 2 + 4
 
 
 def test_votes_without_a_known_poll_are_recorded_only(

@@ -18,6 +18,9 @@ from typing import Any
 from edge.models import Answer, Assignment, Stroke, Student, Verdict, Vote
 from edge.store import capacity, db, ink, outbox, review
 
+# The vote schema takes at most 1,000 records per message.
+VOTE_BATCH = 1000
+
 
 def wall_clock_ms() -> int:
     return int(time.time() * 1000)
@@ -281,16 +284,42 @@ class Store:
     # -- votes --------------------------------------------------------------------
 
     def add_votes(self, votes: Iterable[tuple[Vote, str | None, bool]]) -> None:
-        """Commit (vote, student, counted) rows."""
+        """Commit (vote, student, counted) rows and their uplink message together."""
+        rows = list(votes)
+        if not rows:
+            return
         with self.transaction() as conn:
             conn.executemany(
                 "INSERT INTO votes (poll_id, clicker, student_id, answer, seq, rssi,"
                 " received_ms, counted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (v.poll_id, v.clicker, s, v.answer, v.seq, v.rssi, v.received_ms, c)
-                    for v, s, c in votes
+                    for v, s, c in rows
                 ],
             )
+            # The clicker's address stays here; the city sees the pseudonym.
+            names = {
+                r["id"]: r["pseudonym"]
+                for r in conn.execute("SELECT id, pseudonym FROM students")
+            }
+            records = [
+                {
+                    "poll": v.poll_id,
+                    "student": names.get(s) if s else None,
+                    "answer": v.answer,
+                    "received_ms": v.received_ms,
+                    "counted": bool(c),
+                }
+                for v, s, c in rows
+            ]
+            for start in range(0, len(records), VOTE_BATCH):
+                outbox.enqueue(
+                    conn,
+                    self.gateway_id,
+                    "vote",
+                    records[start : start + VOTE_BATCH],
+                    self.clock(),
+                )
 
     # -- outbox -------------------------------------------------------------------
 
