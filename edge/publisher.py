@@ -36,13 +36,17 @@ class LearningDataPublisher:
         since = int(self.store.meta("publisher:mastery_since") or 0)
         now = self.store.clock()
         records = [dict(r) for r in mastery_records(self.store, since_ms=since)]
-        sent = {"mastery": 0, "homework_time": 0}
+        sent = {"mastery": 0, "homework_time": 0, "progress": 0}
         with self.store.transaction():
             for start in range(0, len(records), MASTERY_BATCH):
                 self.store.enqueue("mastery", records[start : start + MASTERY_BATCH])
                 sent["mastery"] += 1
             self.store.set_meta("publisher:mastery_since", str(now))
         for assignment_id in self._assignments_with_answers(since):
+            progress = self.store.progress(assignment_id)
+            if progress:
+                self.store.enqueue("progress", progress[:MASTERY_BATCH])
+                sent["progress"] += 1
             try:
                 record: Any = homework_time_record(self.store, assignment_id)
             except AnalyticsError as exc:

@@ -97,10 +97,12 @@ def test_learning_data_goes_to_the_outbox_and_validates(
         )
 
         sent = LearningDataPublisher(store).publish()
-        assert sent == {"mastery": 1, "homework_time": 1}
+        assert sent == {"mastery": 1, "homework_time": 1, "progress": 1}
         rows = store.conn.execute(
-            "SELECT kind, payload FROM outbox WHERE kind IN ('mastery', 'homework_time')"
+            "SELECT kind, payload FROM outbox"
+            " WHERE kind IN ('mastery', 'homework_time', 'progress')"
         ).fetchall()
+        assert len(rows) == 3
         for row in rows:
             message = json.loads(row["payload"])
             assert uplink_errors(message) == [], message

@@ -240,6 +240,32 @@ class Store:
         ).fetchall()
         return [str(r[0]) for r in rows]
 
+    def progress(self, assignment_id: str) -> list[dict[str, Any]]:
+        """How far each student is through an assignment, by pseudonym."""
+        row = self.conn.execute(
+            "SELECT body FROM assignments WHERE id = ?", (assignment_id,)
+        ).fetchone()
+        total = len(json.loads(row["body"]).get("questions", [])) if row else 0
+        rows = self.conn.execute(
+            "SELECT s.pseudonym, COUNT(*) AS answered, SUM(a.correct = 1) AS correct,"
+            " MAX(a.updated_ms) AS updated_ms FROM answers a"
+            " JOIN students s ON s.id = a.student_id WHERE a.assignment_id = ?"
+            " GROUP BY s.pseudonym ORDER BY s.pseudonym",
+            (assignment_id,),
+        ).fetchall()
+        return [
+            {
+                "student": r["pseudonym"],
+                "assignment": assignment_id,
+                "answered": int(r["answered"]),
+                "correct": int(r["correct"] or 0),
+                "total": total,
+                "finished": total > 0 and int(r["answered"]) >= total,
+                "updated_ms": int(r["updated_ms"]),
+            }
+            for r in rows
+        ]
+
     def answers(self, assignment_id: str) -> list[sqlite3.Row]:
         """Every stored answer of an assignment."""
         return self.conn.execute(
