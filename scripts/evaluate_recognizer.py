@@ -43,6 +43,7 @@ from train_recognizer import (  # noqa: E402
 )
 
 from edge.inference.recognition.calibrate import Calibration, evidence  # noqa: E402
+from edge.inference.recognition.classifier import SymbolClassifier  # noqa: E402
 from edge.inference.recognition.features import symbol_inputs  # noqa: E402
 from edge.inference.recognition.recognizer import Recognizer, prepare  # noqa: E402
 from edge.inference.recognition.symbols import CLASSES  # noqa: E402
@@ -191,7 +192,7 @@ def run_answers(recognizer: Recognizer, answers: list[dict]) -> list[dict]:
         hyps, count = recognizer.decode(inks, KIND_HINTS[a["kind"]])
         elapsed = time.perf_counter() - started
         best = hyps[0].text if hyps else ""
-        feats = evidence(hyps, count) if hyps else [-20.0, 0.0, -20.0, 0.0]
+        feats = evidence(hyps, count) if hyps else [-20.0, 0.0, -20.0, 0.0, 0.0]
         top = [normal_form(h.text) for h in hyps[:5]]
         results.append(
             {
@@ -394,7 +395,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, help="write the figures as JSON here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    recognizer = Recognizer.load(args.model_dir)
+    # Fitting starts from no calibration: the old file may not fit the features.
+    models = sorted(args.model_dir.glob("symbols*.onnx"))
+    recognizer = (
+        Recognizer.load(args.model_dir)
+        if args.no_fit
+        else Recognizer(SymbolClassifier(models), Calibration())
+    )
     cal_path = args.model_dir / "calibration.json"
 
     if not args.no_fit:

@@ -17,7 +17,7 @@ from pathlib import Path
 from edge.errors import RecognitionError
 from edge.inference.recognition.decode import Hypothesis
 
-FEATURE_NAMES = ("log_share", "log_margin", "log_weakest", "symbols")
+FEATURE_NAMES = ("log_share", "log_margin", "log_weakest", "symbols", "well_formed")
 
 
 def evidence(hyps: Sequence[Hypothesis], symbols: int) -> list[float]:
@@ -30,6 +30,7 @@ def evidence(hyps: Sequence[Hypothesis], symbols: int) -> list[float]:
         math.log(max(best.score, 1e-12) / max(second, 1e-12)) if second else 12.0,
         math.log(max(best.weakest, 1e-9)),
         float(symbols),
+        1.0 if best.valid else 0.0,
     ]
 
 
@@ -37,7 +38,7 @@ def evidence(hyps: Sequence[Hypothesis], symbols: int) -> list[float]:
 class Calibration:
     """Logistic weights over :data:`FEATURE_NAMES` and the auto-grade threshold."""
 
-    weights: tuple[float, ...] = (4.0, 0.0, 0.0, 0.0)
+    weights: tuple[float, ...] = (4.0, 0.0, 0.0, 0.0, 0.0)
     bias: float = 4.0
     threshold: float = 0.9
 

@@ -83,6 +83,8 @@ class Hypothesis:
     weakest: float
     picks: tuple[int, ...] = ()
     """Class index per symbol of the likeliest choice that writes ``text``."""
+    valid: bool = True
+    """Whether ``text`` is well-formed notation for the answer kind."""
 
 
 def well_formed(text: str, kind: str | None) -> bool:
@@ -146,15 +148,16 @@ def beam(
     merged: dict[str, Hypothesis] = {}
     for logp, picked in states:
         text = render([CLASSES[c] for c in picked])
-        weight = plausibility(text) if well_formed(text, kind) else _INVALID
+        valid = well_formed(text, kind)
+        weight = plausibility(text) if valid else _INVALID
         score = math.exp(logp) * weight
         weakest = min(float(probs[i, c]) for i, c in enumerate(picked))
         old = merged.get(text)
         if old is None:
-            merged[text] = Hypothesis(text, score, weakest, picked)
+            merged[text] = Hypothesis(text, score, weakest, picked, valid)
         else:
             # States come best first, so the first choice writing the text stays.
             merged[text] = Hypothesis(
-                text, old.score + score, max(old.weakest, weakest), old.picks
+                text, old.score + score, max(old.weakest, weakest), old.picks, valid
             )
     return sorted(merged.values(), key=lambda h: -h.score)

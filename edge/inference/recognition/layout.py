@@ -77,10 +77,15 @@ def line_roles(
     raised: list[bool] = []
     base: Box | None = None
     in_exponent = False
+    before: str | None = None
     for node, is_flat, symbol in zip(nodes, flat, symbols, strict=True):
         box = body_box(node.box, symbol)
+        # Only an operand (a number, a letter, a bracket) carries an exponent.
+        operand = before not in _NEVER_STARTS and before != "-"
         starts = (
-            symbol not in _NEVER_STARTS and _is_raised(box, base, is_flat, ref)
+            symbol not in _NEVER_STARTS
+            and operand
+            and _is_raised(box, base, is_flat, ref)
             if base
             else False
         )
@@ -89,6 +94,7 @@ def line_roles(
         )
         raised.append(up)
         in_exponent = up
+        before = symbol if isinstance(node, Symbol) else ")"
         if not up and (
             _height(box) >= 0.45 * ref or isinstance(node, Fraction | Radical)
         ):

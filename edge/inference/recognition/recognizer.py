@@ -99,15 +99,19 @@ class Recognizer:
         symbols = slots(tree)
         seen: dict[tuple[tuple[int, ...], float], NDArray[np.float32]] = {}
         probs = self.classify(inks, symbols, ref, kind_hint, seen)
-        better = regroup(
-            tree,
-            symbols,
-            probs,
-            lambda group: self.classify(inks, group, ref, kind_hint, seen),
-            [stroke_box(s) for s in inks],
-            ref,
-        )
-        if better is not None:
+        boxes = [stroke_box(s) for s in inks]
+        # A second round splits what the first split into two still unsure parts.
+        for _ in range(2):
+            better = regroup(
+                tree,
+                symbols,
+                probs,
+                lambda group: self.classify(inks, group, ref, kind_hint, seen),
+                boxes,
+                ref,
+            )
+            if better is None:
+                break
             tree, symbols = better, slots(better)
             probs = self.classify(inks, symbols, ref, kind_hint, seen)
         measured = measured_height(symbols, probs, ref)

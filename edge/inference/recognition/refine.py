@@ -32,10 +32,22 @@ def _symbol(strokes: Sequence[int], boxes: Boxes) -> Symbol:
     return Symbol(ordered, union([boxes[j] for j in ordered]))
 
 
-def _splits(node: Symbol, boxes: Boxes) -> list[list[Symbol]]:
-    """Every cut of the group in writing order into two symbols."""
+def _splits(node: Symbol, boxes: Boxes, side_by_side: bool) -> list[list[Symbol]]:
+    """Cuts of the group in writing order into two symbols.
+
+    With ``side_by_side`` only cuts whose parts barely overlap horizontally:
+    two neighbours that touch, never the strokes of one ``+`` or ``4``.
+    """
     s = node.strokes
-    return [[_symbol(s[:k], boxes), _symbol(s[k:], boxes)] for k in range(1, len(s))]
+    cuts = [[_symbol(s[:k], boxes), _symbol(s[k:], boxes)] for k in range(1, len(s))]
+    return [c for c in cuts if not side_by_side or _apart(c[0].box, c[1].box)]
+
+
+def _apart(
+    a: tuple[float, float, float, float], b: tuple[float, float, float, float]
+) -> bool:
+    overlap = min(a[2], b[2]) - max(a[0], b[0])
+    return overlap < 0.2 * min(a[2] - a[0], b[2] - b[0])
 
 
 def _merges(line: Sequence[Node], sure: dict[int, float], ref: float, boxes: Boxes):  # type: ignore[no-untyped-def]
@@ -70,8 +82,10 @@ def regroup(
     sure = {id(s): float(p.max()) for s, p in zip(symbols, probs, strict=True)}
     options: list[tuple[list[Symbol], list[Symbol]]] = []
     for s in symbols:
-        if sure[id(s)] < UNSURE and 1 < len(s.strokes) <= 4:
-            options += [([s], parts) for parts in _splits(s, boxes)]
+        if 1 < len(s.strokes) <= 6:
+            # A sure group may still hold a touching neighbour read past.
+            parts = _splits(s, boxes, side_by_side=sure[id(s)] >= UNSURE)
+            options += [([s], p) for p in parts]
     for line in _lines(tree):
         options += [
             ([a, b], [merged]) for a, b, merged in _merges(line, sure, ref, boxes)

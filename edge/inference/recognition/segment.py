@@ -157,7 +157,7 @@ class _Parser:
             s[low, 0] < x0 + 0.45 * w
             and end[0] > x0 + 0.75 * w
             and end[1] < y0 + 0.2 * h
-            and self.overline(s, w) > 0.3 * self.ref
+            and self.overline(s, w) > 0.2 * self.ref
         ):
             return []
         tick_right = s[low, 0]
@@ -169,7 +169,7 @@ class _Parser:
             cx, cy = 0.5 * (bx0 + bx1), 0.5 * (by0 + by1)
             if (
                 tick_right < cx < x1 + 0.1 * self.ref
-                and by0 > y0 - 0.05 * h
+                and by0 > y0 - 0.15 * h
                 and cy < y1
             ):
                 inside.append(j)
@@ -216,6 +216,10 @@ class _Parser:
             cx, cy = 0.5 * (bx0 + bx1), 0.5 * (by0 + by1)
             if not x0 - margin <= cx <= x1 + margin or abs(cy - y_bar) > 2.5 * self.ref:
                 continue
+            reach = 0.15 * self.ref
+            if by0 < y_bar - reach and by1 > y_bar + reach:
+                # Ink through the line: the bar of an H or a +, not a fraction.
+                return [], []
             (above if cy < y_bar else below).append(j)
         return above, below
 
