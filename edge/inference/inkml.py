@@ -218,6 +218,8 @@ def write_inkml(strokes: Sequence[Stroke], truth: str | None = None) -> str:
     if truth is not None:
         legal = "".join(c for c in truth if c >= " " or c in "\t\n\r")
         escaped = legal.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        # XML turns a raw carriage return into a line feed; a reference keeps it.
+        escaped = escaped.replace("\r", "&#13;")
         lines.append(f'  <annotation type="truth">{escaped}</annotation>')
     for s in strokes:
         points = ", ".join(f"{d.x:g} {d.y:g} {d.t_ms} {d.force}" for d in s.dots)
