@@ -104,10 +104,35 @@ def _p95(values: list[float]) -> float:
     return ordered[int(0.95 * (len(ordered) - 1))]
 
 
+def write_card(result: dict[str, float]) -> None:
+    """Put the measured speed and size between the card's speed markers."""
+    card = MODEL_DIR / "MODEL_CARD.md"
+    start, end = "<!-- speed:start -->", "<!-- speed:end -->"
+    text = card.read_text(encoding="utf-8")
+    if start not in text or end not in text:
+        return
+    table = "\n".join(
+        [
+            "| measure | value |",
+            "|---|---|",
+            *(
+                f"| {key.replace('_', ' ')} | {value} |"
+                for key, value in result.items()
+            ),
+            "",
+        ]
+    )
+    head, rest = text.split(start, 1)
+    card.write_text(head + start + "\n" + table + end + rest.split(end, 1)[1])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--answers", type=int, default=300)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--card", action="store_true", help="write the figures into MODEL_CARD.md"
+    )
     args = parser.parse_args()
     result = measure(Recognizer.load(), answers(args.answers))
     met = (
@@ -116,6 +141,8 @@ def main() -> int:
         and result["model_bytes"] < 5_000_000
     )
     result["targets_met"] = met
+    if args.card:
+        write_card(result)
     if args.json:
         print(json.dumps(result))
     else:

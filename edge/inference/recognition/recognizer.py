@@ -13,8 +13,8 @@ from edge.errors import RecognitionError
 from edge.inference.recognition.calibrate import Calibration, evidence
 from edge.inference.recognition.classifier import SymbolClassifier
 from edge.inference.recognition.decode import Hypothesis, beam
-from edge.inference.recognition.features import FEATURES, RASTER, symbol_inputs
-from edge.inference.recognition.ink import Ink, clean, resample_step, smooth
+from edge.inference.recognition.features import batch_inputs
+from edge.inference.recognition.ink import Ink, normalise
 from edge.inference.recognition.layout import Renderer, build_lines, slots
 from edge.inference.recognition.refine import regroup
 from edge.inference.recognition.segment import (
@@ -134,17 +134,14 @@ class Recognizer:
         regrouping classifies only the groups it has not seen.
         """
         known = {} if seen is None else seen
-        todo = [s for s in symbols if (s.strokes, ref) not in known]
-        images = np.zeros((len(todo), 1, RASTER, RASTER), dtype=np.float32)
-        vectors = np.zeros((len(todo), FEATURES), dtype=np.float32)
-        for i, sym in enumerate(todo):
-            images[i, 0], vectors[i] = symbol_inputs(
-                [inks[j] for j in sym.strokes], ref
+        todo = list({s.strokes: s for s in symbols if (s.strokes, ref) not in known})
+        if todo:
+            images, vectors = batch_inputs(
+                [[inks[j] for j in group] for group in todo], ref
             )
-        for sym, row in zip(
-            todo, self.classifier.probabilities(images, vectors), strict=True
-        ):
-            known[sym.strokes, ref] = row
+            rows = self.classifier.probabilities(images, vectors)
+            for group, row in zip(todo, rows, strict=True):
+                known[group, ref] = row
         probs = (
             np.stack([known[s.strokes, ref] for s in symbols])
             if symbols
@@ -208,16 +205,6 @@ def _is_flat(symbol: Symbol, ref: float) -> bool:
     return (y1 - y0) < 0.3 * max(x1 - x0, 1e-9) and (x1 - x0) > 0.2 * ref
 
 
-def _dense(points: Ink) -> bool:
-    """Whether a stroke is sampled finely enough (a real pen) to be low-passed."""
-    if len(points) < 8:
-        return False
-    extent = float((points.max(axis=0) - points.min(axis=0)).max())
-    steps = np.abs(np.diff(points, axis=0)).max(axis=1)
-    middle = len(steps) // 2
-    return float(np.partition(steps, middle)[middle]) < 0.05 * extent
-
-
 def prepare(strokes: Sequence[Sequence[tuple[float, float]]]) -> list[Ink]:
     """Raw strokes as cleaned, smoothed arrays; empty strokes dropped."""
     if len(strokes) > MAX_STROKES:
@@ -226,19 +213,9 @@ def prepare(strokes: Sequence[Sequence[tuple[float, float]]]) -> list[Ink]:
         )
     if sum(len(s) for s in strokes) > MAX_DOTS:
         raise RecognitionError(f"answer has more than {MAX_DOTS} dots")
-    arrays = []
-    for s in strokes:
-        arr = np.asarray(s, dtype=np.float64).reshape(-1, 2)
-        if len(arr) == 0:
-            continue
-        if not np.isfinite(arr).all():
-            raise RecognitionError("stroke with a non-finite coordinate")
-        arrays.append(clean(arr))
-    if not arrays:
-        return []
+    arrays = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes if len(s)]
+    if arrays and not np.isfinite(np.concatenate(arrays)).all():
+        raise RecognitionError("stroke with a non-finite coordinate")
     # Dense pen ink carries far more dots than the shapes need: thin it to a
     # fixed share of the answer's height, which bounds the work per symbol.
-    step = float(np.ptp(np.concatenate(arrays), axis=0)[1]) / _DOTS_PER_HEIGHT
-    return [
-        resample_step(smooth(a), step) if _dense(a) and step > 0 else a for a in arrays
-    ]
+    return normalise(arrays, _DOTS_PER_HEIGHT)
