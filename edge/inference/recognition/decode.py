@@ -67,7 +67,7 @@ _UNITS = (
 )
 _NUMBER = r"[-±]?(\d+(\.\d+)?|\.\d+)"
 _QUANTITY = re.compile(
-    rf"^{_NUMBER}(×10\^(\d|\(-?\d+\)))?({'|'.join(map(re.escape, _UNITS))})?$"
+    rf"^{_NUMBER}(×10\^(-?\d+|\(-?\d+\)))?({'|'.join(map(re.escape, _UNITS))})?$"
 )
 _BINARY = frozenset("+×÷=/^<>≤≥≠,")
 _OPENERS = _BINARY | frozenset("-(√± ")

@@ -8,6 +8,7 @@ and ``^`` for an exponent (``²`` and ``³`` after a unit in quantities).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,12 @@ from edge.inference.recognition.segment import Box, Fraction, Node, Radical, Sym
 _OPERATOR_CHARS = frozenset("+-×÷=/<>±≤≥≠,")
 _UNIT_LETTERS = frozenset("mgsLNJWPaVhkzHdct")
 _NO_RAISE = frozenset("°.")
+# Small letters of some hands are 0.4 line heights tall and still carry exponents;
+# a minus, a dot or a degree sign is lower than this and never does.
+_BASE_MIN = 0.33
+# A root or exponent over one number or letter needs no brackets (√31, 10^-5).
+_ATOM = re.compile(r"\d+(\.\d+)?|[A-Za-z]")
+_SIGNED_ATOM = re.compile(r"-?(\d+(\.\d+)?|[A-Za-z])")
 _DESCENDERS = frozenset("gy")
 # Relations and binary operators do not begin an exponent.
 _NEVER_STARTS = frozenset("=+×÷<>±/≤≥≠,")
@@ -44,7 +51,9 @@ def _is_raised(box: Box, base: Box, flat: bool, ref: float) -> bool:
     # reaches at least the top of its base, an "=" after a "y" does not.
     lifted = base[3] - box[3] > 0.45 * h
     high = box[1] < base[1] + 0.1 * h
-    return lifted and high and _height(box) < 1.6 * h
+    # Ink wholly above the base is an exponent even when written large.
+    above = box[3] < base[1] + 0.1 * h
+    return lifted and high and (_height(box) < 1.6 * h or above)
 
 
 def _continues_exponent(box: Box, base: Box) -> bool:
@@ -90,13 +99,18 @@ def line_roles(
             else False
         )
         up = base is not None and (
-            starts or (in_exponent and _continues_exponent(box, base))
+            starts
+            or (
+                in_exponent
+                and _continues_exponent(box, base)
+                and (not is_flat or _is_raised(box, base, True, ref))
+            )
         )
         raised.append(up)
         in_exponent = up
         before = symbol if isinstance(node, Symbol) else ")"
         if not up and (
-            _height(box) >= 0.45 * ref or isinstance(node, Fraction | Radical)
+            _height(box) >= _BASE_MIN * ref or isinstance(node, Fraction | Radical)
         ):
             base = box
     return Line(tuple(nodes), tuple(raised))
@@ -153,13 +167,13 @@ class Renderer:
             bottom = self._line(node.denominator, chosen)
             return f"{_wrap(top, 1)}/{_wrap(bottom, 0)}"
         body = self._line(node.body, chosen)
-        return f"√{body}" if len(body) == 1 else f"√({body})"
+        return f"√{body}" if _ATOM.fullmatch(body) else f"√({body})"
 
     def _exponent(self, power: str, before: list[str]) -> str:
         after_unit = bool(before) and before[-1][-1:] in _UNIT_LETTERS
         if self.quantity and after_unit and power in {"2", "3"}:
             return "²" if power == "2" else "³"
-        return f"^{power}" if len(power) == 1 else f"^({power})"
+        return f"^{power}" if _SIGNED_ATOM.fullmatch(power) else f"^({power})"
 
 
 def _wrap(text: str, skip: int) -> str:

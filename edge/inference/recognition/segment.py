@@ -167,11 +167,11 @@ class _Parser:
                 continue
             bx0, by0, bx1, by1 = self.boxes[j]
             cx, cy = 0.5 * (bx0 + bx1), 0.5 * (by0 + by1)
-            if (
-                tick_right < cx < x1 + 0.1 * self.ref
-                and by0 > y0 - 0.15 * h
-                and cy < y1
-            ):
+            # On the base line: the foot of a 1 belongs inside, a fraction bar
+            # under the whole root (√7 over 9) does not.
+            short = bx1 - bx0 < 0.6 * self.ref
+            low_ok = cy < y1 or (cy < y1 + 0.1 * h and short)
+            if tick_right < cx < x1 + 0.1 * self.ref and by0 > y0 - 0.15 * h and low_ok:
                 inside.append(j)
         return inside
 

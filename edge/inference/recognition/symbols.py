@@ -49,6 +49,7 @@ KIND_ALPHABETS: dict[str, frozenset[str]] = {
     "expression": _EXPRESSION_SYMBOLS,
     "equation": _EXPRESSION_SYMBOLS,
     "quantity": (_QUANTITY_SYMBOLS | {"C"})
+    - {"x", "y"}
     - {"√", "<", ">", "±", "÷", "≤", "≥", "≠", ","},
     "text": frozenset(CLASSES),
 }

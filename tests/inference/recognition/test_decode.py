@@ -89,7 +89,7 @@ def test_fraction_root_and_exponent_rendering() -> None:
     root = Radical(
         8, (sym(0.5, 0, 0.9, 1, 0), sym(1.0, 0, 1.4, 1, 1)), (0, -0.2, 1.5, 1)
     )
-    assert render((root,), ["1", "2"]) == "√(12)"
+    assert render((root,), ["1", "2"]) == "√12"
     raised = (sym(0, 0, 0.5, 1, 0), sym(0.6, -0.3, 0.9, 0.2, 1), sym(1.0, 0, 1.5, 1, 2))
     assert render(raised, ["x", "2", "y"]) == "x^2y"
     unit = (sym(0, 0, 0.5, 1, 0), sym(0.6, 0.3, 1.2, 1, 1), sym(1.3, -0.3, 1.6, 0.2, 2))
