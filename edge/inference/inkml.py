@@ -160,7 +160,8 @@ def _strokes(
     default = formats.get("") or [_Channel("X", 1.0, False), _Channel("Y", 1.0, False)]
     strokes: list[Stroke] = []
     total = 0
-    for trace in root.iter(f"{{{NS}}}trace"):
+    # Files without the InkML namespace are read the same way.
+    for trace in (e for e in root.iter() if _local(e.tag) == "trace"):
         ref = (trace.get("contextRef") or trace.get("traceFormatRef") or "").lstrip("#")
         chans = formats.get(ref, default) if ref else default
         names = [c.name for c in chans]

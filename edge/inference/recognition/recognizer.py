@@ -95,7 +95,7 @@ class Recognizer:
         """Symbols of non-empty prepared ink, their class probabilities, and the
         function that writes a choice of one class per symbol as answer text."""
         ref = line_height(inks)
-        tree = parse_layout(inks, ref)
+        tree = parse_layout(inks, ref, nested=kind_hint != "choice")
         symbols = slots(tree)
         seen: dict[tuple[tuple[int, ...], float], NDArray[np.float32]] = {}
         probs = self.classify(inks, symbols, ref, kind_hint, seen)

@@ -89,9 +89,10 @@ def line_height(strokes: Sequence[Ink]) -> float:
 class _Parser:
     """Recursive layout parser over one answer's strokes."""
 
-    def __init__(self, strokes: Sequence[Ink], ref: float) -> None:
+    def __init__(self, strokes: Sequence[Ink], ref: float, nested: bool = True) -> None:
         self.strokes = strokes
         self.ref = ref
+        self.nested = nested
         self.boxes = [stroke_box(s) for s in strokes]
 
     def is_dot(self, i: int) -> bool:
@@ -106,7 +107,7 @@ class _Parser:
         """Layout nodes of the strokes ``indices``, left to right."""
         if not indices:
             return ()
-        found = self.outermost(indices)
+        found = self.outermost(indices) if self.nested else None
         if found is not None:
             node, used = found
             rest = [i for i in indices if i not in used]
@@ -307,6 +308,11 @@ class _Parser:
         return True
 
 
-def parse_layout(strokes: Sequence[Ink], ref: float) -> tuple[Node, ...]:
-    """The layout tree of an answer's strokes, left to right."""
-    return _Parser(strokes, ref).parse(list(range(len(strokes))))
+def parse_layout(
+    strokes: Sequence[Ink], ref: float, nested: bool = True
+) -> tuple[Node, ...]:
+    """The layout tree of an answer's strokes, left to right.
+
+    ``nested=False`` looks for no roots or fractions (choice letters have none).
+    """
+    return _Parser(strokes, ref, nested).parse(list(range(len(strokes))))

@@ -142,3 +142,8 @@ def test_written_ink_reads_back_the_same(paths: list, truth: str | None) -> None
 def test_random_bytes_never_crash(data: bytes) -> None:
     with contextlib.suppress(RecognitionError):
         parse_inkml(data)
+
+
+def test_ink_without_the_namespace_is_read() -> None:
+    dots = parse_inkml(b"<ink><trace>1 2, 3 4</trace></ink>").strokes[0].dots
+    assert [(d.x, d.y) for d in dots] == [(1.0, 2.0), (3.0, 4.0)]
