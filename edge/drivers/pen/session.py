@@ -168,17 +168,27 @@ class PenSession:
         """Send ``command`` and wait for its response of type ``answer``."""
         if self._closed:
             raise PenConnectError("session is closed", self.pen)
-        response_cmd = command.CMD | 0x80
         async with self._lock:
             waiter = asyncio.get_running_loop().create_future()
-            self._waiters.setdefault(response_cmd, deque()).append(waiter)
-            await self.send(command)
+            queue = self._waiters.setdefault(command.CMD | 0x80, deque())
+            queue.append(waiter)
+            timeout = self.config.request_timeout_s
             try:
-                event = await asyncio.wait_for(waiter, self.config.request_timeout_s)
+                # The write is inside the time limit too: a radio can stall.
+                event = await asyncio.wait_for(self._exchange(command, waiter), timeout)
             except TimeoutError as exc:
-                what = f"no answer to 0x{command.CMD:02X}"
+                what = f"no answer to 0x{command.CMD:02X} within {timeout} s"
                 raise PenCommandError(what, self.pen) from exc
+            finally:
+                if waiter in queue:
+                    queue.remove(waiter)
         return self._expect(event, command, answer)
+
+    async def _exchange(
+        self, command: HostCommand, waiter: asyncio.Future[PenEvent]
+    ) -> PenEvent:
+        await self.send(command)
+        return await waiter
 
     def _expect(self, event: PenEvent, command: HostCommand, answer: type[R]) -> R:
         if isinstance(event, CommandFailed):
