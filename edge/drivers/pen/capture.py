@@ -58,12 +58,29 @@ def format_line(data: bytes, t_ms: int | None = None) -> str:
 class CaptureRecorder:
     """Appends a pen's traffic to a text stream in the capture format."""
 
-    def __init__(self, stream: TextIO, clock: Callable[[], int], pen: str = "") -> None:
+    def __init__(
+        self,
+        stream: TextIO,
+        clock: Callable[[], int],
+        pen: str = "",
+        *,
+        owns_stream: bool = False,
+    ) -> None:
         self._stream = stream
         self._clock = clock
+        self._owns = owns_stream
         self._lock = threading.Lock()
         if pen:
             self._write(f"# pen {pen}")
+
+    def close(self) -> None:
+        """Flush, and close the file if the recorder opened it."""
+        with self._lock:
+            if self._stream.closed:
+                return
+            self._stream.flush()
+            if self._owns:
+                self._stream.close()
 
     def notification(self, data: bytes) -> None:
         """Record bytes the pen sent."""
@@ -79,5 +96,7 @@ class CaptureRecorder:
 
     def _write(self, line: str) -> None:
         with self._lock:
+            if self._stream.closed:
+                return
             self._stream.write(line + "\n")
             self._stream.flush()

@@ -64,11 +64,13 @@ class VersionRequest:
     CMD: ClassVar[int] = HostCmd.VERSION
 
     def pack(self) -> bytes:
+        """The frame DATA for this request."""
         name = pack_text(self.app_name, 16) + U16.pack(self.app_type)
         return name + pack_text(self.app_version, 16) + pack_text(self.protocol, 8)
 
     @classmethod
     def unpack(cls, data: bytes) -> VersionRequest:
+        """The request read from frame DATA; ValueError when DATA is short."""
         need(data, 42, "version request")
         (app_type,) = U16.unpack_from(data, 16)
         app_version, protocol = unpack_text(data, 18, 16), unpack_text(data, 34, 8)
@@ -83,10 +85,12 @@ class PasswordRequest:
     CMD: ClassVar[int] = HostCmd.PASSWORD
 
     def pack(self) -> bytes:
+        """The frame DATA for this request."""
         return pack_text(self.password, 16)
 
     @classmethod
     def unpack(cls, data: bytes) -> PasswordRequest:
+        """The request read from frame DATA; ValueError when DATA is short."""
         return cls(unpack_text(data, 0, 16))
 
 
@@ -100,11 +104,13 @@ class PasswordChangeRequest:
     CMD: ClassVar[int] = HostCmd.PASSWORD_CHANGE
 
     def pack(self) -> bytes:
+        """The frame DATA for this request."""
         old, new = pack_text(self.old, 16), pack_text(self.new, 16)
         return bytes((int(self.use),)) + old + new
 
     @classmethod
     def unpack(cls, data: bytes) -> PasswordChangeRequest:
+        """The request read from frame DATA; ValueError when DATA is short."""
         need(data, 33, "password change")
         return cls(bool(data[0]), unpack_text(data, 1, 16), unpack_text(data, 17, 16))
 
@@ -116,10 +122,12 @@ class SettingsRequest:
     CMD: ClassVar[int] = HostCmd.SETTINGS
 
     def pack(self) -> bytes:
+        """The frame DATA for this request."""
         return b""
 
     @classmethod
     def unpack(cls, data: bytes) -> SettingsRequest:
+        """The request read from frame DATA; ValueError when DATA is short."""
         return cls()
 
 
@@ -146,10 +154,12 @@ class SettingChange:
         return int.from_bytes(self.value, "little")
 
     def pack(self) -> bytes:
+        """The frame DATA for this request."""
         return bytes((self.setting,)) + self.value
 
     @classmethod
     def unpack(cls, data: bytes) -> SettingChange:
+        """The request read from frame DATA; ValueError when DATA is short."""
         need(data, 1, "setting change")
         return cls(data[0], bytes(data[1:]))
 
@@ -162,12 +172,14 @@ class LiveEnableRequest:
     CMD: ClassVar[int] = HostCmd.LIVE_ENABLE
 
     def pack(self) -> bytes:
+        """The frame DATA for this request."""
         if not self.notes:
             return b"\xff\xff"
         return U16.pack(len(self.notes)) + b"".join(n.pack() for n in self.notes)
 
     @classmethod
     def unpack(cls, data: bytes) -> LiveEnableRequest:
+        """The request read from frame DATA; ValueError when DATA is short."""
         need(data, 2, "live enable")
         (n,) = U16.unpack_from(data)
         if n == 0xFFFF:
@@ -185,10 +197,12 @@ class NoteListRequest:
     CMD: ClassVar[int] = HostCmd.NOTE_LIST
 
     def pack(self) -> bytes:
+        """The frame DATA for this request."""
         return pack_so(self.section, self.owner)
 
     @classmethod
     def unpack(cls, data: bytes) -> NoteListRequest:
+        """The request read from frame DATA; ValueError when DATA is short."""
         need(data, 4, "note list request")
         return cls(*unpack_so(data))
 
@@ -203,10 +217,12 @@ class PageListRequest:
     CMD: ClassVar[int] = HostCmd.PAGE_LIST
 
     def pack(self) -> bytes:
+        """The frame DATA for this request."""
         return pack_so(self.section, self.owner) + U32.pack(self.note)
 
     @classmethod
     def unpack(cls, data: bytes) -> PageListRequest:
+        """The request read from frame DATA; ValueError when DATA is short."""
         need(data, 8, "page list request")
         ref = NoteRef.unpack(data)
         return cls(ref.section, ref.owner, ref.note)
@@ -226,6 +242,7 @@ class OfflineDataRequest:
 
     def pack(self) -> bytes:
         # 1 asks the pen to delete after the transfer, 2 to keep the data.
+        """The frame DATA for this request."""
         head = _DATA_HEAD.pack(1 if self.delete else 2, int(self.compress))
         ref = pack_so(self.section, self.owner) + U32.pack(self.note)
         pages = b"".join(U32.pack(p) for p in self.pages)
@@ -233,6 +250,7 @@ class OfflineDataRequest:
 
     @classmethod
     def unpack(cls, data: bytes) -> OfflineDataRequest:
+        """The request read from frame DATA; ValueError when DATA is short."""
         need(data, 14, "offline data request")
         ref = NoteRef.unpack(data, 2)
         (n,) = U32.unpack_from(data, 10)
@@ -253,13 +271,16 @@ class OfflineChunkAck:
 
     @property
     def result(self) -> int:
+        """The RESULT byte: 0 for success, 1 for failure."""
         return 0 if self.ok else 1
 
     def pack(self) -> bytes:
+        """The frame DATA for this request."""
         return _ACK.pack(self.packet_id, int(self.more))
 
     @classmethod
     def unpack(cls, data: bytes, result: int = 0) -> OfflineChunkAck:
+        """The request read from frame DATA; ValueError when DATA is short."""
         need(data, 3, "chunk acknowledgement")
         packet_id, more = _ACK.unpack_from(data)
         return cls(packet_id, result == 0, bool(more))
@@ -275,11 +296,13 @@ class DeleteNotesRequest:
     CMD: ClassVar[int] = HostCmd.OFFLINE_DELETE
 
     def pack(self) -> bytes:
+        """The frame DATA for this request."""
         notes = b"".join(U32.pack(n) for n in self.notes)
         return pack_so(self.section, self.owner) + bytes((len(self.notes),)) + notes
 
     @classmethod
     def unpack(cls, data: bytes) -> DeleteNotesRequest:
+        """The request read from frame DATA; ValueError when DATA is short."""
         need(data, 5, "delete notes")
         section, owner = unpack_so(data)
         need(data, 5 + 4 * data[4], "delete notes")

@@ -28,7 +28,7 @@ from edge.drivers.pen.capture import CaptureRecorder
 from edge.drivers.pen.config import PenConfig
 from edge.drivers.pen.discovery import is_pen, normalise_address
 from edge.drivers.pen.errors import PenError
-from edge.drivers.pen.pen_link import PenState, StrokeKeys, new_session, run_visit
+from edge.drivers.pen.pen_link import PenState, new_session, run_visit
 from edge.drivers.pen.policy import PenView, place
 from edge.drivers.pen.session import SessionConfig, StrokeSink
 from edge.drivers.pen.transport_bleak import BleakPenLink
@@ -138,6 +138,7 @@ class PenManager:
 
     async def _scan(self, adapter: str) -> None:
         def seen(device: BLEDevice, adv: AdvertisementData) -> None:
+            """Pass one advertisement on, tagged with the adapter that heard it."""
             self._advertised(adapter, device, adv)
 
         scanner = BleakScanner(
@@ -296,9 +297,15 @@ class PenManager:
         folder = self.config.record_dir
         if not folder:
             return None
-        name = f"{pen.address.replace(':', '')}-{self._clock()}.cap"
-        handle = (Path(folder) / name).open("a", encoding="utf-8")
-        return CaptureRecorder(handle, self._clock, pen=pen.address)
+        path = Path(folder) / f"{pen.address.replace(':', '')}-{self._clock()}.cap"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # The recorder owns the file and closes it when the session ends.
+            handle = path.open("a", encoding="utf-8")
+        except OSError as exc:
+            log.warning("%s: cannot record traffic: %s", pen.address, exc)
+            return None
+        return CaptureRecorder(handle, self._clock, pen.address, owns_stream=True)
 
     # Status ------------------------------------------------------------------
 
@@ -307,6 +314,3 @@ class PenManager:
         return [
             p.status() for p in sorted(self.pens.values(), key=lambda p: p.priority)
         ]
-
-
-__all__ = ["ManagerStats", "PenManager", "StrokeKeys", "wall_clock_ms"]

@@ -44,13 +44,16 @@ class LowBattery:
 
     @property
     def cmd(self) -> int:
+        """Opcode of this message's frame."""
         return PenCmd.LOW_BATTERY
 
     def pack(self) -> bytes:
+        """The frame DATA for this message."""
         return bytes((self.battery,))
 
     @classmethod
     def unpack(cls, data: bytes) -> LowBattery:
+        """The message read from frame DATA; ValueError when DATA is short."""
         need(data, 1, "low battery")
         return cls(data[0])
 
@@ -64,13 +67,16 @@ class PowerOff:
 
     @property
     def cmd(self) -> int:
+        """Opcode of this message's frame."""
         return PenCmd.POWER_OFF
 
     def pack(self) -> bytes:
+        """The frame DATA for this message."""
         return bytes((self.reason,))
 
     @classmethod
     def unpack(cls, data: bytes) -> PowerOff:
+        """The message read from frame DATA; ValueError when DATA is short."""
         need(data, 1, "power off")
         return cls(data[0])
 
@@ -87,14 +93,17 @@ class PenDown:
 
     @property
     def cmd(self) -> int:
+        """Opcode of this message's frame."""
         return PenCmd.PEN_DOWN if self.count is not None else PenCmd.PEN_UPDOWN_V1
 
     def pack(self) -> bytes:
+        """The frame DATA for this message."""
         lead = 0 if self.count is None else self.count
         return _DOWN.pack(lead, self.time, self.tip, self.color)
 
     @classmethod
     def unpack(cls, data: bytes) -> PenDown:
+        """The message read from frame DATA; ValueError when DATA is short."""
         need(data, _DOWN.size, "pen down")
         count, time, tip, color = _DOWN.unpack_from(data)
         return cls(count, time, tip, color)
@@ -115,9 +124,11 @@ class PenUp:
 
     @property
     def cmd(self) -> int:
+        """Opcode of this message's frame."""
         return PenCmd.PEN_UP if self.count is not None else PenCmd.PEN_UPDOWN_V1
 
     def pack(self) -> bytes:
+        """The frame DATA for this message."""
         if self.count is None:
             return _DOWN.pack(1, self.time, 0, 0)
         stats = (self.dots, self.images, self.processed, self.succeeded, self.sent)
@@ -125,6 +136,7 @@ class PenUp:
 
     @classmethod
     def unpack(cls, data: bytes) -> PenUp:
+        """The message read from frame DATA; ValueError when DATA is short."""
         need(data, _UP.size, "pen up")
         return cls(*_UP.unpack_from(data))
 
@@ -149,19 +161,23 @@ class Paper:
 
     @property
     def cmd(self) -> int:
+        """Opcode of this message's frame."""
         return PenCmd.PAPER if self.count is not None else PenCmd.PAPER_V1
 
     def pack(self) -> bytes:
+        """The frame DATA for this message."""
         body = pack_so(self.section, self.owner) + _PAPER.pack(self.book, self.page)
         return body if self.count is None else bytes((self.count,)) + body
 
     @classmethod
     def unpack(cls, data: bytes) -> Paper:
+        """The message read from frame DATA; ValueError when DATA is short."""
         need(data, 13, "paper")
         return cls._at(data[0], data, 1)
 
     @classmethod
     def unpack_v1(cls, data: bytes) -> Paper:
+        """The old form (protocol < 2.12), which has no event count."""
         need(data, 12, "paper")
         return cls._at(None, data, 0)
 
@@ -188,9 +204,11 @@ class DotEvent:
 
     @property
     def cmd(self) -> int:
+        """Opcode of this message's frame."""
         return PenCmd.DOT if self.count is not None else PenCmd.DOT_V1
 
     def pack(self) -> bytes:
+        """The frame DATA for this message."""
         (x, fx), (y, fy) = split_coord(self.x), split_coord(self.y)
         tail = (self.tilt_x, self.tilt_y, self.twist)
         body = _DOT.pack(self.dt, self.force, x, y, fx, fy, *tail)
@@ -198,16 +216,19 @@ class DotEvent:
 
     @classmethod
     def unpack(cls, data: bytes) -> DotEvent:
+        """The message read from frame DATA; ValueError when DATA is short."""
         need(data, 1 + _DOT.size, "dot")
         return cls._at(data[0], data, 1)
 
     @classmethod
     def unpack_v1(cls, data: bytes) -> DotEvent:
+        """The old form (protocol < 2.12), which has no event count."""
         need(data, _DOT.size, "dot")
         return cls._at(None, data, 0)
 
     @classmethod
     def unpack_compact(cls, data: bytes) -> DotEvent:
+        """A compact dot (0x66): no force on the wire, so the SDK default."""
         need(data, _SHORT_DOT.size, "compact dot")
         dt, x, y, fx, fy = _SHORT_DOT.unpack_from(data)
         return cls(None, dt, COMPACT_DOT_FORCE, join_coord(x, fx), join_coord(y, fy))
@@ -229,14 +250,17 @@ class HoverDot:
 
     @property
     def cmd(self) -> int:
+        """Opcode of this message's frame."""
         return PenCmd.HOVER_DOT
 
     def pack(self) -> bytes:
+        """The frame DATA for this message."""
         (x, fx), (y, fy) = split_coord(self.x), split_coord(self.y)
         return _SHORT_DOT.pack(self.dt, x, y, fx, fy)
 
     @classmethod
     def unpack(cls, data: bytes) -> HoverDot:
+        """The message read from frame DATA; ValueError when DATA is short."""
         need(data, _SHORT_DOT.size, "hover dot")
         dt, x, y, fx, fy = _SHORT_DOT.unpack_from(data)
         return cls(dt, join_coord(x, fx), join_coord(y, fy))
@@ -260,9 +284,11 @@ class DotError:
 
     @property
     def cmd(self) -> int:
+        """Opcode of this message's frame."""
         return PenCmd.DOT_ERROR if self.count is not None else PenCmd.DOT_ERROR_V1
 
     def pack(self) -> bytes:
+        """The frame DATA for this message."""
         fields = (self.dt, self.force, self.brightness, self.exposure, self.ndac_time)
         tail = (self.labels, self.ndac_error, self.error_class, self.errors)
         body = _DOT_ERROR.pack(*fields, *tail)
@@ -270,11 +296,13 @@ class DotError:
 
     @classmethod
     def unpack(cls, data: bytes) -> DotError:
+        """The message read from frame DATA; ValueError when DATA is short."""
         need(data, 1 + _DOT_ERROR.size, "dot error")
         return cls(data[0], *_DOT_ERROR.unpack_from(data, 1))
 
     @classmethod
     def unpack_v1(cls, data: bytes) -> DotError:
+        """The old form (protocol < 2.12), which has no event count."""
         need(data, _DOT_ERROR.size, "dot error")
         return cls(None, *_DOT_ERROR.unpack_from(data))
 
@@ -295,14 +323,17 @@ class Pds:
 
     @property
     def cmd(self) -> int:
+        """Opcode of this message's frame."""
         return PenCmd.PDS
 
     def pack(self) -> bytes:
+        """The frame DATA for this message."""
         values = (self.owner, self.section, self.book, self.page)
         return _PDS.pack(*values, self.x, self.y, self.fx, self.fy)
 
     @classmethod
     def unpack(cls, data: bytes) -> Pds:
+        """The message read from frame DATA; ValueError when DATA is short."""
         need(data, _PDS.size, "PDS")
         return cls(*_PDS.unpack_from(data))
 
@@ -329,9 +360,11 @@ class OfflineChunk:
 
     @property
     def cmd(self) -> int:
+        """Opcode of this message's frame."""
         return PenCmd.OFFLINE_CHUNK
 
     def pack(self) -> bytes:
+        """The frame DATA for this message."""
         sizes = (self.size_before, self.size_after, self.position)
         head = _CHUNK.pack(self.packet_id, int(self.compressed), *sizes)
         so = pack_so(self.section, self.owner)
@@ -339,6 +372,7 @@ class OfflineChunk:
 
     @classmethod
     def unpack(cls, data: bytes) -> OfflineChunk:
+        """The message read from frame DATA; ValueError when DATA is short."""
         need(data, 18, "offline chunk")
         packet_id, compressed, before, after, position = _CHUNK.unpack_from(data)
         section, owner = unpack_so(data, 8)

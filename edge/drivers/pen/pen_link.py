@@ -89,6 +89,7 @@ class PenState:
     session: PenSession | None = None
     watcher: asyncio.Task[None] | None = None
     keys: StrokeKeys = field(default_factory=StrokeKeys)
+    recorder: CaptureRecorder | None = None
     strokes: int = 0
     visits: int = 0
 
@@ -101,6 +102,7 @@ class PenState:
         """The gateway sink, remembering what this pen had committed."""
 
         async def commit(strokes: Sequence[Stroke]) -> None:
+            """Commit through the gateway, then remember the strokes."""
             await sink(strokes)
             self.keys.add(strokes)
             self.strokes += len(strokes)
@@ -113,9 +115,12 @@ class PenState:
         if watcher is not None and watcher is not asyncio.current_task():
             watcher.cancel()
         session, self.session = self.session, None
+        recorder, self.recorder = self.recorder, None
         self.ready = False
         if session is not None:
             await session.close()
+        if recorder is not None:
+            recorder.close()
 
     async def shutdown(self) -> None:
         """End the session and the link, as the gateway stops."""
@@ -178,11 +183,13 @@ def new_session(
     recorder: CaptureRecorder | None = None,
 ) -> PenSession:
     """A session for the pen's next link; set before the link subscribes."""
+    if pen.recorder is not None:
+        pen.recorder.close()
     session = PenSession(
         pen.address, link, pen.sink_for(sink), clock=clock, config=config,
         recorder=recorder,
     )  # fmt: skip
-    pen.session = session
+    pen.session, pen.recorder = session, recorder
     return session
 
 

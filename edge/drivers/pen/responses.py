@@ -62,9 +62,11 @@ class VersionInfo:
 
     @property
     def cmd(self) -> int:
+        """Opcode of this message's frame."""
         return PenCmd.VERSION
 
     def pack(self) -> bytes:
+        """The frame DATA for this message."""
         names = pack_text(self.device_name, 16) + pack_text(self.firmware, 16)
         names += pack_text(self.protocol, 8) + pack_text(self.sub_name, 16)
         ids = (self.pressure_sensor, self.company, self.product, self.color)
@@ -74,6 +76,7 @@ class VersionInfo:
 
     @classmethod
     def unpack(cls, data: bytes) -> VersionInfo:
+        """The message read from frame DATA; ValueError when DATA is short."""
         need(data, 56 + _VERSION_TAIL.size, "version")
         name, firmware = unpack_text(data, 0, 16), unpack_text(data, 16, 16)
         protocol, sub = unpack_text(data, 32, 8), unpack_text(data, 40, 16)
@@ -107,9 +110,11 @@ class PenSettings:
 
     @property
     def cmd(self) -> int:
+        """Opcode of this message's frame."""
         return PenCmd.SETTINGS
 
     def pack(self) -> bytes:
+        """The frame DATA for this message."""
         head = (int(self.locked), self.max_retries, self.retries, self.clock_ms)
         mid = (self.auto_power_off, self.max_force, self.storage_used)
         flags = (int(self.cap_off), int(self.auto_power_on), int(self.beep))
@@ -118,6 +123,7 @@ class PenSettings:
 
     @classmethod
     def unpack(cls, data: bytes) -> PenSettings:
+        """The message read from frame DATA; ValueError when DATA is short."""
         need(data, _SETTINGS.size, "settings")
         v = _SETTINGS.unpack_from(data)
         flags = (bool(v[7]), bool(v[8]), bool(v[9]), bool(v[10]))
@@ -140,13 +146,16 @@ class PasswordStatus:
 
     @property
     def cmd(self) -> int:
+        """Opcode of this message's frame."""
         return PenCmd.PASSWORD
 
     def pack(self) -> bytes:
+        """The frame DATA for this message."""
         return _TRIPLE.pack(self.status, self.retries, self.retry_limit)
 
     @classmethod
     def unpack(cls, data: bytes) -> PasswordStatus:
+        """The message read from frame DATA; ValueError when DATA is short."""
         need(data, 3, "password status")
         return cls(*_TRIPLE.unpack_from(data))
 
@@ -162,13 +171,16 @@ class PasswordChanged:
 
     @property
     def cmd(self) -> int:
+        """Opcode of this message's frame."""
         return PenCmd.PASSWORD_CHANGE
 
     def pack(self) -> bytes:
+        """The frame DATA for this message."""
         return _TRIPLE.pack(self.retries, self.retry_limit, self.status)
 
     @classmethod
     def unpack(cls, data: bytes) -> PasswordChanged:
+        """The message read from frame DATA; ValueError when DATA is short."""
         need(data, 3, "password change")
         return cls(*_TRIPLE.unpack_from(data))
 
@@ -183,13 +195,16 @@ class SettingChanged:
 
     @property
     def cmd(self) -> int:
+        """Opcode of this message's frame."""
         return PenCmd.SETTING_CHANGE
 
     def pack(self) -> bytes:
+        """The frame DATA for this message."""
         return bytes((self.setting, 0 if self.ok else 1))
 
     @classmethod
     def unpack(cls, data: bytes) -> SettingChanged:
+        """The message read from frame DATA; ValueError when DATA is short."""
         need(data, 2, "setting change")
         return cls(data[0], data[1] == 0)
 
@@ -202,13 +217,16 @@ class LiveEnabled:
 
     @property
     def cmd(self) -> int:
+        """Opcode of this message's frame."""
         return PenCmd.LIVE_ENABLE
 
     def pack(self) -> bytes:
+        """The frame DATA for this message."""
         return b""
 
     @classmethod
     def unpack(cls, data: bytes) -> LiveEnabled:
+        """The message read from frame DATA; ValueError when DATA is short."""
         return cls()
 
 
@@ -220,13 +238,16 @@ class NotesDeleted:
 
     @property
     def cmd(self) -> int:
+        """Opcode of this message's frame."""
         return PenCmd.OFFLINE_DELETE
 
     def pack(self) -> bytes:
+        """The frame DATA for this message."""
         return b""
 
     @classmethod
     def unpack(cls, data: bytes) -> NotesDeleted:
+        """The message read from frame DATA; ValueError when DATA is short."""
         return cls()
 
 
@@ -239,13 +260,16 @@ class NoteList:
 
     @property
     def cmd(self) -> int:
+        """Opcode of this message's frame."""
         return PenCmd.NOTE_LIST
 
     def pack(self) -> bytes:
+        """The frame DATA for this message."""
         return U16.pack(len(self.notes)) + b"".join(n.pack() for n in self.notes)
 
     @classmethod
     def unpack(cls, data: bytes) -> NoteList:
+        """The message read from frame DATA; ValueError when DATA is short."""
         need(data, 2, "note list")
         (n,) = U16.unpack_from(data)
         need(data, 2 + 8 * n, "note list")
@@ -264,15 +288,18 @@ class PageList:
 
     @property
     def cmd(self) -> int:
+        """Opcode of this message's frame."""
         return PenCmd.PAGE_LIST
 
     def pack(self) -> bytes:
+        """The frame DATA for this message."""
         head = pack_so(self.section, self.owner) + U32.pack(self.note)
         body = b"".join(U32.pack(p) for p in self.pages)
         return head + U16.pack(len(self.pages)) + body
 
     @classmethod
     def unpack(cls, data: bytes) -> PageList:
+        """The message read from frame DATA; ValueError when DATA is short."""
         need(data, 10, "page list")
         section, owner = unpack_so(data)
         (note,) = U32.unpack_from(data, 4)
@@ -293,13 +320,16 @@ class OfflineInfo:
 
     @property
     def cmd(self) -> int:
+        """Opcode of this message's frame."""
         return PenCmd.OFFLINE_DATA
 
     def pack(self) -> bytes:
+        """The frame DATA for this message."""
         return _OFFLINE_INFO.pack(self.strokes, self.size, int(self.compressed))
 
     @classmethod
     def unpack(cls, data: bytes) -> OfflineInfo:
+        """The message read from frame DATA; ValueError when DATA is short."""
         need(data, _OFFLINE_INFO.size, "offline data")
         strokes, size, compressed = _OFFLINE_INFO.unpack_from(data)
         return cls(strokes, size, bool(compressed))
@@ -316,9 +346,11 @@ class CommandFailed:
 
     @property
     def cmd(self) -> int:
+        """Opcode of this message's frame."""
         return self.response
 
     def pack(self) -> bytes:
+        """The frame DATA for this message."""
         return self.data
 
 
@@ -333,7 +365,9 @@ class UnknownFrame:
 
     @property
     def cmd(self) -> int:
+        """Opcode of this message's frame."""
         return self.command
 
     def pack(self) -> bytes:
+        """The frame DATA for this message."""
         return self.data
