@@ -30,6 +30,7 @@ from edge.store.maintenance import content_digest
 from edge.updates import current_version, install_model, onnx_self_test
 from tests.provision.pki import downlink_key, make_ca, sign_csr
 from tests.test_updates import GOOD, update
+from tests.uplink.helpers import result_data
 
 ROSTER = "seat,id,name\n1,s01,李华\n2,s02,王芳\n"
 
@@ -113,7 +114,7 @@ def test_backup_of_a_busy_store_is_consistent(old_box: Layout, tmp_path: Path) -
         store = Store(old_box.db_file, "gw")
         try:
             while not stop.is_set():
-                store.enqueue("result", {"x": 1})
+                store.enqueue("result", result_data(0))
         finally:
             store.close()
 

@@ -2,7 +2,11 @@
 
 Each message gets its envelope here, inside the caller's transaction, so a
 result and its outbox row commit or vanish together. ``seq`` comes from a
-counter in ``meta`` and is therefore gapless and survives restarts.
+counter in ``meta`` and is therefore gapless and survives restarts. The
+envelope is checked against its kind's JSON Schema here too, once, where it
+is built: one that breaks the contract goes to ``outbox_parked`` with the
+reason instead of the outbox, so it is kept but never sent, and the drain
+need not check every message again on its way out.
 
 The uplink reads rows with :func:`next_batch`, deletes a row only once the
 broker acknowledged that very message (:func:`delete`), and moves a row the
@@ -12,6 +16,7 @@ broker refused for good aside with :func:`park`.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import uuid
 from collections.abc import Collection, Iterable
@@ -19,6 +24,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from edge.errors import StoreError
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 
@@ -37,6 +44,7 @@ PRIORITY = {
 DEFAULT_PRIORITY = 5
 
 _COLUMNS = "id, seq, msg_id, kind, priority, created_ms, payload"
+_MARKS = ", ".join("?" * len(_COLUMNS.split(", ")))
 
 
 class StoreFullError(StoreError):
@@ -69,27 +77,75 @@ def last_seq(conn: sqlite3.Connection) -> int:
 def enqueue(
     conn: sqlite3.Connection, gateway: str, kind: str, data: Any, now_ms: int
 ) -> int:
-    """Write one enveloped message; returns its sequence number."""
+    """Write one enveloped message; returns its sequence number.
+
+    A message that fails its schema is parked (kept with the reason, never
+    sent) and the caller's transaction goes on: the result it reports is
+    stored all the same.
+    """
     try:
         seq = next_seq(conn)
         envelope = _envelope(gateway, kind, seq, data, now_ms)
-        conn.execute(
-            "INSERT INTO outbox (seq, msg_id, kind, priority, created_ms, payload)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                seq,
-                envelope["id"],
-                kind,
-                PRIORITY.get(kind, DEFAULT_PRIORITY),
-                now_ms,
-                json.dumps(envelope, ensure_ascii=False, separators=(",", ":")),
-            ),
-        )
+        payload = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
+        row = (seq, envelope["id"], kind, _priority(kind), now_ms, payload)
+        problem = payload_problem(payload)
+        conn.execute(_MARK_CHECKED_FROM, (str(seq - 1),))
+        if problem is None:
+            conn.execute(_INSERT, row)
+        else:
+            log.error("outbox: %s message seq %s kept aside: %s", kind, seq, problem)
+            conn.execute(_INSERT_PARKED, (*row, problem, now_ms))
     except sqlite3.OperationalError as exc:
         if is_full_error(exc):
             raise StoreFullError(
                 f"outbox full, {kind} message not stored: {exc}"
             ) from exc
+        raise
+    return seq
+
+
+_INSERT = (
+    "INSERT INTO outbox (seq, msg_id, kind, priority, created_ms, payload)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+# The first message queued with the check marks where checked rows begin.
+_MARK_CHECKED_FROM = (
+    "INSERT OR IGNORE INTO meta (key, value) VALUES ('outbox_unchecked_through', ?)"
+)
+_INSERT_PARKED = (
+    "INSERT INTO outbox_parked (seq, msg_id, kind, priority, created_ms, payload,"
+    " reason, parked_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _priority(kind: str) -> int:
+    return PRIORITY.get(kind, DEFAULT_PRIORITY)
+
+
+def payload_problem(payload: str | bytes) -> str | None:
+    """Why a message breaks the uplink contract (its JSON Schema), or None."""
+    # Imported here: the uplink package imports the store.
+    from edge.uplink.validation import payload_problem as check
+
+    return check(payload)
+
+
+def unchecked_through(conn: sqlite3.Connection) -> int:
+    """Messages up to this sequence number may predate the check in
+    :func:`enqueue` (queued by an older gateway): the drain checks those
+    itself. Recorded by the first checked enqueue, or here on first use in the
+    caller's transaction; raises :class:`StoreFullError` at the disk cap."""
+    row = conn.execute(
+        "SELECT value FROM meta WHERE key = 'outbox_unchecked_through'"
+    ).fetchone()
+    if row is not None:
+        return int(row[0])
+    seq = last_seq(conn)
+    try:
+        conn.execute(_MARK_CHECKED_FROM, (str(seq),))
+    except sqlite3.OperationalError as exc:
+        if is_full_error(exc):
+            raise StoreFullError(f"outbox check mark not stored: {exc}") from exc
         raise
     return seq
 
@@ -184,20 +240,33 @@ def count(conn: sqlite3.Connection) -> int:
 
 def count_sendable(conn: sqlite3.Connection, withheld: Collection[str]) -> int:
     """How many messages wait for the broker, leaving out withheld kinds."""
+    total = count(conn)
+    if not withheld:
+        return total
+    # A row's priority is fixed by its kind at enqueue, so the withheld rows
+    # sit at their kinds' levels: the index finds them without reading every
+    # payload (a whole-table scan took tens of ms with a large backlog).
+    levels = sorted({PRIORITY.get(kind, DEFAULT_PRIORITY) for kind in withheld})
     row = conn.execute(
         "SELECT COUNT(*) FROM outbox"
-        " WHERE kind NOT IN (SELECT value FROM json_each(?))",
-        (json.dumps(sorted(withheld)),),
+        " WHERE priority IN (SELECT value FROM json_each(?))"
+        " AND kind IN (SELECT value FROM json_each(?))",
+        (json.dumps(levels), json.dumps(sorted(withheld))),
     ).fetchone()
-    return int(row[0])
+    return total - int(row[0])
 
 
 def park(conn: sqlite3.Connection, row_id: int, reason: str, now_ms: int) -> bool:
     """Move one message aside for the operator; False if it was already gone."""
+    # The row keeps its id (its place in the drain order when unparked) unless
+    # a parked row holds it already: outbox ids are reused once the newest
+    # rows are deleted, and rows parked at enqueue have ids of their own.
     moved = conn.execute(
         f"INSERT INTO outbox_parked ({_COLUMNS}, reason, parked_ms)"
-        f" SELECT {_COLUMNS}, ?, ? FROM outbox WHERE id = ?",
-        (reason, now_ms, row_id),
+        " SELECT CASE WHEN EXISTS (SELECT 1 FROM outbox_parked WHERE id = ?)"
+        f" THEN NULL ELSE id END, {_COLUMNS.removeprefix('id, ')}, ?, ?"
+        " FROM outbox WHERE id = ?",
+        (row_id, reason, now_ms, row_id),
     ).rowcount
     conn.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
     return moved == 1
@@ -217,10 +286,25 @@ def parked_count(conn: sqlite3.Connection) -> int:
 
 
 def unpark(conn: sqlite3.Connection) -> int:
-    """Put every parked message back in the outbox (after the operator fixed
-    the cause, for example the broker's ACL); returns how many."""
-    moved = conn.execute(
-        f"INSERT INTO outbox ({_COLUMNS}) SELECT {_COLUMNS} FROM outbox_parked"
-    ).rowcount
-    conn.execute("DELETE FROM outbox_parked")
-    return int(moved)
+    """Put parked messages back in the outbox (after the operator fixed the
+    cause, for example the broker's ACL); returns how many.
+
+    A message that still fails its schema stays parked: nothing invalid
+    reaches the outbox, whose rows the drain sends without another check.
+    """
+    moved = 0
+    for row in conn.execute(f"SELECT {_COLUMNS} FROM outbox_parked").fetchall():
+        problem = payload_problem(row["payload"])
+        if problem is not None:
+            conn.execute(
+                "UPDATE outbox_parked SET reason = ? WHERE id = ?", (problem, row["id"])
+            )
+            continue
+        taken = conn.execute("SELECT 1 FROM outbox WHERE id = ?", (row["id"],))
+        # A parked row keeps its place in the drain order unless a newer
+        # message took its id meanwhile.
+        values = (row["id"] if taken.fetchone() is None else None, *tuple(row)[1:])
+        conn.execute(f"INSERT INTO outbox ({_COLUMNS}) VALUES ({_MARKS})", values)
+        conn.execute("DELETE FROM outbox_parked WHERE id = ?", (row["id"],))
+        moved += 1
+    return moved

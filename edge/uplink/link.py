@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from edge.errors import ConfigError
 from edge.store import Store
-from edge.uplink import payloads, session, signing, topics
+from edge.uplink import payloads, session, signing, topics, wire
 from edge.uplink.backoff import reconnect_delay
 from edge.uplink.config import UplinkConfig
 from edge.uplink.downlink import Dispatcher, Handler
@@ -294,7 +294,9 @@ class Uplink:
         self, client: mqtt.Client, userdata: Any, mid: int, reason: Any, props: Any
     ) -> None:
         try:
-            self._drain.on_ack(mid, int(reason.value), reason.getName())
+            code = int(reason.value)
+            # The name is only logged for refusals; looking it up costs per ack.
+            self._drain.on_ack(mid, code, reason.getName() if code else "")
         except Exception:
             # The sweep finds the message published but unrecorded, and
             # releases its row for a resend.
@@ -326,6 +328,7 @@ class Uplink:
             return mqtt.MQTT_ERR_CONN_LOST
         rc = client.loop_read() if readable or buffered else mqtt.MQTT_ERR_SUCCESS
         if rc == mqtt.MQTT_ERR_SUCCESS and writable:
+            wire.gather(client)
             rc = client.loop_write()
         if rc == mqtt.MQTT_ERR_SUCCESS:
             rc = client.loop_misc()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import ssl
 
 import paho.mqtt.client as mqtt
@@ -40,6 +41,10 @@ def build_client(config: UplinkConfig, gateway: str) -> mqtt.Client:
     client.max_inflight_messages_set(config.max_in_flight + _EXTRA_IN_FLIGHT)
     client.max_queued_messages_set(0)  # the outbox bounds what is queued
     client.connect_timeout = config.connect_timeout_s
+    # With a write hook set, publish() only queues its packet; the uplink
+    # loop writes the queue when the socket is writable (see edge.uplink.wire).
+    client.on_socket_register_write = _write_later
+    client.on_socket_open = _no_delay
     if config.broker.tls:
         client.tls_set(
             ca_certs=str(config.ca_file) if config.ca_file else None,
@@ -53,6 +58,18 @@ def build_client(config: UplinkConfig, gateway: str) -> mqtt.Client:
     offline = json.dumps(payloads.presence(gateway, online=False)).encode()
     client.will_set(topics.status(gateway), offline, qos=1, retain=True)
     return client
+
+
+def _write_later(client: mqtt.Client, userdata: object, sock: object) -> None:
+    """paho's write hook: nothing to do, the uplink loop checks ``want_write``."""
+
+
+def _no_delay(client: mqtt.Client, userdata: object, sock: object) -> None:
+    """Send each write at once: Nagle would hold a window's last segment back
+    until the broker's delayed ACK (tens of ms per window on loopback)."""
+    setsockopt = getattr(sock, "setsockopt", None)
+    if setsockopt is not None:
+        setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def connect_properties(config: UplinkConfig) -> Properties:

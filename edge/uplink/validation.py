@@ -1,8 +1,9 @@
 """Checking messages against the JSON Schemas shipped in ``schemas/``.
 
-The schemas are the published contract with the city; the drain checks every
-message against its kind's schema before it leaves, so a record that would
-break the contract (or carry a name) is held back instead of sent.
+The schemas are the published contract with the city. Every message is
+checked against its kind's schema when it is queued (``edge.store.outbox``),
+and messages from before that check once more before they leave, so a record
+that would break the contract (or carry a name) is held back instead of sent.
 """
 
 from __future__ import annotations
@@ -160,6 +161,16 @@ def _problems(check: Draft202012Validator, document: Any) -> list[str]:
         if len(found) >= MAX_ERRORS:
             break
     return found
+
+
+def payload_problem(payload: str | bytes) -> str | None:
+    """Why an uplink payload (JSON text) breaks its schema, or None if it keeps it."""
+    try:
+        message = json.loads(payload)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return f"payload is not JSON: {exc}"
+    problems = uplink_errors(message)
+    return "schema: " + "; ".join(problems) if problems else None
 
 
 def uplink_errors(message: Any) -> list[str]:

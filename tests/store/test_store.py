@@ -23,6 +23,7 @@ from edge.models import (
 from edge.store import Store
 from edge.store.ink import pack_dots, unpack_dots
 from edge.store.schema import MIGRATIONS
+from edge.uplink.payloads import result_record
 
 PAGE = PageAddress(3, 27, 1001, 1)
 
@@ -90,7 +91,8 @@ def test_strokes_are_stored_and_read_back_in_time_order(store: Store) -> None:
 
 
 def test_answer_and_its_outbox_message_commit_together(store: Store) -> None:
-    store.save_answer(answer(), {"question": "q1"})
+    record = result_record(answer(), "p-0001")
+    store.save_answer(answer(), record)
     counts = store.counts()
     assert counts["answers_graded"] == 1
     assert counts["outbox_pending"] == 1
@@ -98,7 +100,7 @@ def test_answer_and_its_outbox_message_commit_together(store: Store) -> None:
     assert payload["kind"] == "result"
     assert payload["gateway"] == "gw-test"
     assert payload["seq"] == 1
-    assert payload["data"] == {"question": "q1"}
+    assert payload["data"] == record
 
 
 def test_failed_transaction_leaves_neither_answer_nor_message(store: Store) -> None:

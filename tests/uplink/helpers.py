@@ -109,6 +109,29 @@ def ink_data(i: int) -> dict[str, Any]:
     }
 
 
+def progress_data(i: int) -> dict[str, Any]:
+    return {
+        "student": f"p-{i % 40:04d}",
+        "assignment": "math-7-3",
+        "answered": 3,
+        "total": 10,
+    }
+
+
+def status_data(i: int) -> dict[str, Any]:
+    return {"event": "periodic", "outbox_pending": i}
+
+
+# A valid record of each kind, for tests that mix kinds.
+DATA_FOR_KIND: dict[str, Callable[[int], dict[str, Any]]] = {
+    "result": result_data,
+    "vote": vote_data,
+    "ink": ink_data,
+    "progress": progress_data,
+    "status": status_data,
+}
+
+
 def enqueue_many(
     store: Store,
     kind: str,

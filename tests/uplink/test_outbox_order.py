@@ -9,7 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edge.store import Store, outbox
-from tests.uplink.helpers import enqueue_many, ink_data, result_data, vote_data
+from tests.uplink.helpers import (
+    DATA_FOR_KIND,
+    enqueue_many,
+    ink_data,
+    result_data,
+    vote_data,
+)
 
 
 def kinds_of(rows: list) -> list[str]:  # type: ignore[type-arg]
@@ -117,8 +123,8 @@ def test_drain_order_is_priority_then_age(
     s = Store(folder / "g.db", "gw-test")
     try:
         with s.transaction() as conn:
-            for kind in kinds:
-                outbox.enqueue(conn, "gw-test", kind, {}, 0)
+            for i, kind in enumerate(kinds):
+                outbox.enqueue(conn, "gw-test", kind, DATA_FOR_KIND[kind](i), 0)
         rows = outbox.next_batch(s.conn, 100)
         keys = [(outbox.PRIORITY[r["kind"]], r["id"]) for r in rows]
         assert keys == sorted(keys) and len(rows) == len(kinds)

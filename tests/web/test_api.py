@@ -19,6 +19,7 @@ from edge.models import (
     Verdict,
 )
 from edge.store import Store
+from edge.uplink.payloads import result_record
 from edge.web import auth, create_app
 from edge.web.security import hash_password, hash_token
 from edge.web.services import WebServices
@@ -46,17 +47,15 @@ def app(store: Store) -> Flask:
         [Student("s01", "王一", "p-1", 1), Student("s02", "李二", "p-2", 2)]
     )
     for student, reading, correct in [("s01", "-3/4", True), ("s02", "3/4", False)]:
-        store.save_answer(
-            Answer(
-                "math-1",
-                "q1",
-                student,
-                (),
-                Reading((Candidate(reading, 0.98),)),
-                Verdict(correct, float(correct), 1.0, "", "", ""),
-            ),
-            {"x": 1},
+        answer = Answer(
+            "math-1",
+            "q1",
+            student,
+            (),
+            Reading((Candidate(reading, 0.98),)),
+            Verdict(correct, float(correct), 1.0, "", "", ""),
         )
+        store.save_answer(answer, result_record(answer, f"p-{student}"))
     services = WebServices(
         store=store,
         bus=EventBus(),

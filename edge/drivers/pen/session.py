@@ -28,7 +28,7 @@ from edge.drivers.pen.commands import (
     VersionRequest,
 )
 from edge.drivers.pen.errors import PenAuthError, PenCommandError, PenConnectError
-from edge.drivers.pen.messages import OfflineChunk
+from edge.drivers.pen.messages import LowBattery, OfflineChunk, PowerOff
 from edge.drivers.pen.offline_pull import OfflinePull, OfflineReport
 from edge.drivers.pen.responses import (
     CommandFailed,
@@ -136,11 +136,20 @@ class PenSession:
             return
         if isinstance(event, VersionInfo):
             self.decoder.reset_counter()
+        elif isinstance(event, LowBattery | PowerOff):
+            self._pen_state(event)
+            return
         waiter = self._waiter_for(event)
         if waiter is not None:
             waiter.set_result(event)
             return
         self._queue(self.assembler.feed(event))
+
+    def _pen_state(self, event: LowBattery | PowerOff) -> None:
+        if isinstance(event, LowBattery):
+            log.warning("%s: battery low (%d %%)", self.pen, event.battery)
+        else:
+            log.info("%s: pen powering off (reason %d)", self.pen, event.reason)
 
     def _waiter_for(self, event: PenEvent) -> asyncio.Future[PenEvent] | None:
         cmd = getattr(event, "cmd", None)

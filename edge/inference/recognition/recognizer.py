@@ -16,7 +16,7 @@ from edge.inference.recognition.decode import Hypothesis, beam
 from edge.inference.recognition.features import batch_inputs
 from edge.inference.recognition.ink import Ink, normalise
 from edge.inference.recognition.layout import Renderer, build_lines, slots
-from edge.inference.recognition.refine import regroup
+from edge.inference.recognition.refine import regroup, slash_for_one
 from edge.inference.recognition.segment import (
     Node,
     Symbol,
@@ -118,6 +118,7 @@ class Recognizer:
         if abs(measured / ref - 1.0) > _REMEASURE:
             ref = measured
             probs = self.classify(inks, symbols, ref, kind_hint, seen)
+        probs = slash_for_one(tree, probs, ref)
         return symbols, probs, self._render(tree, symbols, probs, ref, kind_hint)
 
     def classify(

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from edge.inference.recognition.segment import Fraction, Node, Radical, Symbol, union
+from edge.inference.recognition.symbols import CLASS_INDEX
 
 Classify = Callable[[list[Symbol]], NDArray[np.float32]]
 Boxes = Sequence[tuple[float, float, float, float]]
@@ -25,6 +26,8 @@ _NEAR = 0.05  # neighbours closer than this (line heights) may be one symbol
 # A classifier without a "not a symbol" class is sure of junk too: a merge must
 # be clearly better than the two symbols it replaces.
 _MERGE_GAIN = 2.0
+_HANG = 0.12  # a slash reaches this far (line heights) below the digits' base line
+_TALL = 1.1  # and is this much taller than a line
 
 
 def _symbol(strokes: Sequence[int], boxes: Boxes) -> Symbol:
@@ -136,3 +139,31 @@ def _rebuild(
         else:
             out.append(Radical(n.sign, _rebuild(n.body, mapping), n.box))
     return tuple(sorted(out, key=lambda n: n.box[0] + n.box[2]))
+
+
+def slash_for_one(
+    tree: tuple[Node, ...], probs: NDArray[np.float32], ref: float
+) -> NDArray[np.float32]:
+    """Probabilities with a tall ``1`` that hangs below the line read as ``/``.
+
+    An inline fraction's slash looks like a slanted 1 to the classifier, but
+    it is taller than the digits and reaches below their base line, which a
+    1 does not. Only for a single line (no stacked fraction or root).
+    """
+    if not all(isinstance(n, Symbol) for n in tree) or len(tree) < 3:
+        return probs
+    one, slash = CLASS_INDEX["1"], CLASS_INDEX["/"]
+    digits = [
+        n.box[3] for n, p in zip(tree, probs, strict=True) if int(p.argmax()) < 10
+    ]
+    if len(digits) < 2:
+        return probs
+    base = float(np.median(digits))
+    out = probs.copy()
+    for k, node in enumerate(tree):
+        _, y0, _, y1 = node.box
+        hangs = y1 > base + _HANG * ref and (y1 - y0) > _TALL * ref
+        if hangs and out[k, slash] > 0.0 and out[k, one] > out[k, slash]:
+            out[k, slash] += 0.9 * out[k, one]
+            out[k, one] *= 0.1
+    return out

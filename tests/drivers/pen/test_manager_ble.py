@@ -65,10 +65,12 @@ def test_a_pen_that_cannot_be_opened_yields_its_live_link() -> None:
         )  # fmt: skip
         runner = asyncio.create_task(manager.run())
         # Two links, three pens: one live slot; the locked pen had it first.
-        assert await until(lambda: pens[1].model.live and manager.stats.demotions >= 1)
+        second = manager.pens[pens[1].address]
+        assert await until(lambda: manager.stats.demotions >= 1 and second.live)
+        assert await until(lambda: second.ready and pens[1].model.live)
+        assert not manager.pens[pens[0].address].live
         assert not pens[0].model.authorised
         assert pens[0].model.retries == 0  # no password was ever guessed
-        assert manager.pens[pens[1].address].live
         manager.stop()
         await runner
         await radio.close()
