@@ -7,8 +7,9 @@ it, strokes are handed to the ingest worker and answers finish:
 
 - ``ink``: from handing a stroke to the worker until the page hears of it
   (commit included);
-- ``answer_after_idle``: from the moment an answer is due (its last pen-up
-  plus the deliberate end-of-answer wait) until the page has its verdict
+- ``answer_after_idle``: from the moment an answer is due (its last pen-up,
+  or the arrival of its last stroke if later, plus the deliberate
+  end-of-answer wait) until the page has its verdict
   (reading, grading and storing included);
 - ``answer_event``: from the stored verdict to the page (the bus and SSE).
 
@@ -23,15 +24,17 @@ import random
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from benchmarks.classroom import TOKEN, enrol, start_service, write
 from benchmarks.common import summary
 from benchmarks.sse import Api, EventStream
-from edge.models import Answer, Candidate, Question, Reading, Verdict
+from edge.models import Answer, Candidate, Reading, Verdict
 from edge.service import GatewayService
 from edge.sim.classroom import SimStudent
+from edge.store import Store
 
 ASSIGNMENT = "math-g8-01-fractions"
 IDLE_MS = 400
@@ -92,9 +95,20 @@ class Watch:
                 self.answers[(data["student"], data["question"])] = arrived
             self.lock.notify_all()
 
-    def on_stored(self, answer: Answer, question: Question) -> None:
-        with self.lock:
-            self.stored[(answer.student_id, answer.question_id)] = time.time()
+    def time_commits(self, store: Store) -> None:
+        """Note when each verdict's commit returns. Listeners run on their
+        own thread after the page is told, so they cannot mark it."""
+        save = store.save_answers
+
+        def timed(items: Sequence[tuple[Answer, Any]]) -> Any:
+            result = save(items)
+            done = time.time()
+            with self.lock:
+                for answer, _ in items:
+                    self.stored[(answer.student_id, answer.question_id)] = done
+            return result
+
+        store.save_answers = timed  # type: ignore[method-assign]
 
     def wait(self, test: Any, timeout: float = 10.0) -> None:
         with self.lock:
@@ -107,7 +121,7 @@ def live_updates(
 ) -> dict[str, Any]:
     """Latency of ink and finished answers reaching the event stream, in ms."""
     watch = Watch()
-    service.gateway.listeners.append(watch.on_stored)
+    watch.time_commits(service.store)
     stream = EventStream(api, watch.on_event)
     stream.start()
     assignment = service.services.assignments[ASSIGNMENT]
@@ -126,9 +140,11 @@ def live_updates(
             watch.wait(lambda seen=seen: len(watch.ink) > seen)
             ink.append((watch.ink[seen] - handed) * 1000)
             key = (sim.student.id, question.id)
-            watch.wait(lambda key=key: key in watch.answers)
-            due = max(s.end_ms for s in written.strokes) / 1000 + IDLE_MS / 1000
-            after_idle.append((watch.answers[key] - max(due, handed)) * 1000)
+            watch.wait(lambda key=key: key in watch.answers and key in watch.stored)
+            # An answer idles from the later of its last pen-up and the
+            # arrival of its last stroke (edge.assembly).
+            last = max(max(s.end_ms for s in written.strokes) / 1000, handed)
+            after_idle.append((watch.answers[key] - last - IDLE_MS / 1000) * 1000)
             event.append((watch.answers[key] - watch.stored[key]) * 1000)
             watch.answers.pop(key)
     finally:

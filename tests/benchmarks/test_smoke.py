@@ -1,7 +1,8 @@
 """The benchmark entry point runs in --quick mode and writes a valid result file.
 
-Only the benchmarks that start no broker and no gateway process run here, to
-keep the test short; the figures are not checked, only their shape.
+Only the benchmarks that start no broker and no gateway process run here (the
+page benchmark runs the service in this process), to keep the test short; the
+figures are not checked, only their shape.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-QUICK = ["pen_decode", "ingest", "grading", "clicker"]
+QUICK = ["pen_decode", "ingest", "grading", "clicker", "page"]
 
 
 def test_quick_run_writes_json_results(tmp_path: Path) -> None:
