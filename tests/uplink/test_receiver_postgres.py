@@ -28,11 +28,21 @@ from tests.uplink.test_receiver import envelope
 pytestmark = pytest.mark.slow
 
 
+def server_binary(name: str) -> str | None:
+    """A PostgreSQL server program: on PATH, or where Debian puts it."""
+    found = shutil.which(name)
+    if found:
+        return found
+    versions = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    return str(versions[-1]) if versions else None
+
+
 @pytest.fixture(scope="module")
 def postgres_url() -> Iterator[str]:
     """A PostgreSQL server in a temporary folder, trust auth on loopback."""
     pytest.importorskip("psycopg", reason="psycopg is not installed")
-    if not (shutil.which("initdb") and shutil.which("pg_ctl")):
+    initdb, pg_ctl = server_binary("initdb"), server_binary("pg_ctl")
+    if not (initdb and pg_ctl):
         pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
     # PostgreSQL refuses to run as root: run it as the postgres user then.
     as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
@@ -41,7 +51,7 @@ def postgres_url() -> Iterator[str]:
         shutil.chown(folder, "postgres")
     data, port = folder / "data", free_port()
     subprocess.run(
-        [*as_user, "initdb", "-D", str(data), "-U", "postgres", "--auth=trust"],
+        [*as_user, initdb, "-D", str(data), "-U", "postgres", "--auth=trust"],
         check=True,
         capture_output=True,
     )
@@ -49,7 +59,7 @@ def postgres_url() -> Iterator[str]:
     subprocess.run(
         [
             *as_user,
-            "pg_ctl",
+            pg_ctl,
             "-D",
             str(data),
             "-o",
@@ -66,7 +76,7 @@ def postgres_url() -> Iterator[str]:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
         subprocess.run(
-            [*as_user, "pg_ctl", "-D", str(data), "-m", "fast", "stop"],
+            [*as_user, pg_ctl, "-D", str(data), "-m", "fast", "stop"],
             check=False,
             capture_output=True,
         )
