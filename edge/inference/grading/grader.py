@@ -8,6 +8,7 @@ fault and gives a ``bad_key`` verdict instead of failing the student.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -155,9 +156,26 @@ def grade_equation_answer(question: Question, text: str) -> Verdict:
         student: n.Node = n.Word("无解")
     else:
         student = parse(text)
-    return _best(
+    found = _best(
         [grade_equation(question, parse_key(k), student) for k in keys_of(question)]
     )
+    guess = _SUBSCRIPT_GUESS.sub(r"\1_\2", text)
+    if found.code != "not_solved" or guess == text:
+        return found
+    # Handwritten x₁ reaches the grader as "x1" (the recognizer reads a
+    # subscript as a digit on the line), and "x1=2" read as x·1=2 is never a
+    # solved answer: read such names as subscripted, and keep what scores more.
+    again = [
+        grade_equation(question, parse_key(k), parse(guess)) for k in keys_of(question)
+    ]
+    return _best([found, *again])
+
+
+# A letter and one or two digits right before a relation sign, not inside a
+# longer name or number: "x1=2", "x2≥-1".
+_SUBSCRIPT_GUESS = re.compile(
+    r"(?<![A-Za-z0-9_.)^])([A-Za-z])([0-9]{1,2})(?=\s*[=<>≤≥≠])"
+)
 
 
 _GRADERS: dict[QuestionType, Callable[[Question, str], Verdict]] = {
