@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from edge import heap
 from edge.config import Config
 from edge.errors import ConfigError, EdgeError
 from edge.events import EventBus
@@ -128,6 +129,7 @@ class GatewayService:
 
     def start(self, reader: InkReader | None = None) -> None:
         """Open the store, load assignments, start the worker, page and uplink."""
+        heap.limit_arenas()  # before the service's threads start
         self.config.db.parent.mkdir(parents=True, exist_ok=True)
         self.store = Store(self.config.db, self.config.gateway_id)
         load_library_into(self.store)
@@ -160,6 +162,16 @@ class GatewayService:
         self.gateway.start()
         self.web.start()
         self._start_uplink()
+        self._start_heap_trim()
+
+    def _start_heap_trim(self) -> None:
+        stop = self.services.stopping
+
+        def trim() -> None:
+            while not stop.wait(heap.TRIM_INTERVAL_S):
+                heap.trim()
+
+        threading.Thread(target=trim, name="heap-trim", daemon=True).start()
 
     def _start_analytics(self) -> None:
         """Mastery on every answer, the review desk and the analytics report."""
