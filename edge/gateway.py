@@ -159,7 +159,7 @@ class Gateway:
 
     def _safe_step(self) -> None:
         try:
-            self.step(self.store.clock())
+            self.step()
         except Exception:
             # The worker must outlive any one bad batch; the watchdog sees it
             # only if ticks stop altogether.
@@ -176,10 +176,16 @@ class Gateway:
             and time.monotonic() - self.last_tick < stall_s
         )
 
-    def step(self, now_ms: int) -> None:
-        """One worker tick: commit what arrived, grade what is finished."""
+    def step(self, now_ms: int | None = None) -> None:
+        """One worker tick: commit what arrived, grade what is finished.
+
+        ``now_ms`` defaults to the store's clock read after the wait for ink,
+        so an answer that fell due during the wait is closed in this tick.
+        """
         self.last_tick = time.monotonic()
         batch = self._take_batch()
+        if now_ms is None:
+            now_ms = self.store.clock()
         if batch:
             self._ingest(batch, now_ms)
         # While ink is still queued the next stroke of an open answer may be
