@@ -15,7 +15,9 @@
     if (!poll) return;
     current = poll.poll_id;
     document.getElementById("poll-title").textContent = poll.poll_id;
-    document.getElementById("poll-state").textContent = poll.state;
+    const state = document.getElementById("poll-state");
+    state.textContent = state.dataset[poll.state] || poll.state;
+    state.dataset.state = poll.state;
     document.getElementById("poll-responses").textContent = String(poll.responses);
     const max = Math.max(1, ...poll.distribution.map((d) => d.count));
     document.getElementById("poll-bars").replaceChildren(...poll.distribution.map((d) => {
