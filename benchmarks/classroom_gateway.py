@@ -121,7 +121,8 @@ class StageTimes:
         gateway.reader = _Reader(reader, self._timed("read", reader.read))  # type: ignore[assignment]
         gateway.grader = self._timed("grade", gateway.grader)
         store = service.store
-        store.save_answer = self._timed("store", store.save_answer)  # type: ignore[method-assign]
+        # The worker stores the answers finished in a tick in one commit.
+        store.save_answers = self._timed("store", store.save_answers)  # type: ignore[method-assign]
         store.add_strokes = self._timed("commit_strokes", store.add_strokes)  # type: ignore[method-assign]
         gateway.listeners[:] = [self._timed("listeners", f) for f in gateway.listeners]
 
