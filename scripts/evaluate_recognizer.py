@@ -45,7 +45,11 @@ from train_recognizer import (  # noqa: E402
 from edge.inference.recognition.calibrate import Calibration, evidence  # noqa: E402
 from edge.inference.recognition.classifier import SymbolClassifier  # noqa: E402
 from edge.inference.recognition.features import symbol_inputs  # noqa: E402
-from edge.inference.recognition.recognizer import Recognizer, prepare  # noqa: E402
+from edge.inference.recognition.recognizer import (  # noqa: E402
+    Recognizer,
+    capped,
+    prepare,
+)
 from edge.inference.recognition.symbols import CLASSES  # noqa: E402
 from edge.models import Rect  # noqa: E402
 from edge.sim.handwriting import WriterStyle, _catmull_rom, write_answer  # noqa: E402
@@ -61,8 +65,17 @@ KIND_HINTS = {
     "expressions": "expression",
     "units": "quantity",
     "letters": "choice",
+    # Last, so that adding it left the other kinds' answers as they were.
+    "percentages": "numeric",
 }
-NUMERIC_KINDS = ("digits", "integers", "negatives", "decimals", "fractions")
+NUMERIC_KINDS = (
+    "digits",
+    "integers",
+    "negatives",
+    "decimals",
+    "fractions",
+    "percentages",
+)
 UNITS = (
     "m",
     "s",
@@ -118,6 +131,8 @@ def answer_text(kind: str, rng: random.Random) -> str:
         return rng.choice(["", "-"]) * (rng.random() < 0.2) + f"{n(0, 99)}.{n(0, 99)}"
     if kind == "fractions":
         return rng.choice(["", "-"]) + f"{n(1, 19)}/{n(2, 29)}"
+    if kind == "percentages":
+        return rng.choice([n(1, 100), f"{n(0, 99)}.{n(1, 9)}"]) + "%"
     if kind == "expressions":
         return rng.choice(EXPRESSIONS).format(a=n(2, 9), b=n(1, 9))
     if kind == "units":
@@ -189,10 +204,13 @@ def run_answers(recognizer: Recognizer, answers: list[dict]) -> list[dict]:
     for a in answers:
         inks = prepare([[(x, y) for x, y, _ in p] for p in a["paths"]])
         started = time.perf_counter()
-        hyps, count = recognizer.decode(inks, KIND_HINTS[a["kind"]])
+        decoded = recognizer.decode(inks, KIND_HINTS[a["kind"]])
         elapsed = time.perf_counter() - started
+        hyps = decoded.hyps
         best = hyps[0].text if hyps else ""
-        feats = evidence(hyps, count) if hyps else [-20.0, 0.0, -20.0, 0.0, 0.0]
+        feats = (
+            evidence(hyps, decoded.symbols) if hyps else [-20.0, 0.0, -20.0, 0.0, 0.0]
+        )
         top = [normal_form(h.text) for h in hyps[:5]]
         results.append(
             {
@@ -202,7 +220,8 @@ def run_answers(recognizer: Recognizer, answers: list[dict]) -> list[dict]:
                 "right": normal_form(best) == normal_form(a["text"]),
                 "in_top5": normal_form(a["text"]) in top,
                 "features": feats,
-                "symbols": count,
+                "symbols": decoded.symbols,
+                "in_alphabet": decoded.in_alphabet,
                 "ms": elapsed * 1000.0,
             }
         )
@@ -342,9 +361,8 @@ def render_figures(report: dict) -> str:
         )
     lines += [
         "",
-        f"- All answers: {report['accuracy']:.1%} exact; numeric kinds (digits, "
-        "integers, "
-        f"negatives, decimals, fractions): {report['numeric_accuracy']:.1%}.",
+        f"- All answers: {report['accuracy']:.1%} exact; numeric kinds"
+        f" ({', '.join(NUMERIC_KINDS)}): {report['numeric_accuracy']:.1%}.",
         f"- Auto-grade threshold {report['threshold']}: "
         f"{report['review_share']:.1%} of "
         f"answers sent to review, {report['auto_graded_wrong']:.2%} wrong among the "
@@ -418,7 +436,9 @@ def main(argv: list[str] | None = None) -> int:
         y = np.array([r["right"] for r in calib], dtype=np.float64)
         weights, bias = fit_logistic(x, y)
         fitted = Calibration(tuple(float(w) for w in weights), bias, 0.5)
-        conf = np.array([fitted.confidence(f) for f in x])
+        conf = np.array(
+            [capped(fitted.confidence(r["features"]), r["in_alphabet"]) for r in calib]
+        )
         threshold = choose_threshold(conf, y.astype(bool), args.max_error)
         calibration = Calibration(fitted.weights, bias, round(threshold, 4))
         calibration.save(
@@ -433,7 +453,9 @@ def main(argv: list[str] | None = None) -> int:
         recognizer, make_answers("test", digits, args.per_kind, args.seed)
     )
     for r in test:
-        r["confidence"] = recognizer.calibration.confidence(r["features"])
+        r["confidence"] = capped(
+            recognizer.calibration.confidence(r["features"]), r["in_alphabet"]
+        )
     report = summary(test, recognizer.confidence_threshold)
     report["symbols"] = symbol_accuracy(recognizer, 100, args.seed)
     report["wrong_examples"] = [

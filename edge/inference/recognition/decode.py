@@ -109,6 +109,8 @@ def well_formed(text: str, kind: str | None) -> bool:
         return False
     if kind == "quantity":
         return bool(_QUANTITY.match(text))
+    if kind == "numeric" and "%" in text[:-1]:
+        return False  # a percent sign ends a number
     if kind == "choice":
         return len(set(text)) == len(text)
     return True

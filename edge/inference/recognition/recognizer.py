@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,12 @@ from edge.inference.recognition.segment import (
     parse_layout,
     stroke_box,
 )
-from edge.inference.recognition.symbols import CLASSES, TYPICAL_HEIGHT, allowed_mask
+from edge.inference.recognition.symbols import (
+    CLASSES,
+    TYPICAL_HEIGHT,
+    allowed_mask,
+    plausible_mask,
+)
 from edge.models import Candidate, Reading, Rect, Stroke
 
 log = logging.getLogger(__name__)
@@ -77,23 +83,41 @@ class Recognizer:
 
     def read_ink(self, inks: list[Ink], kind_hint: str | None = None) -> Reading:
         """Ranked readings of prepared strokes (see :func:`prepare`)."""
-        hyps, count = self.decode(inks, kind_hint)
-        return Reading(self._candidates(hyps, count))
+        decoded = self.decode(inks, kind_hint)
+        return Reading(self._candidates(decoded.hyps, self.confidence(decoded)))
 
-    def decode(
-        self, inks: list[Ink], kind_hint: str | None = None
-    ) -> tuple[list[Hypothesis], int]:
-        """Uncalibrated readings of prepared strokes and the number of symbols."""
+    def decode(self, inks: list[Ink], kind_hint: str | None = None) -> Decoded:
+        """Uncalibrated readings of prepared strokes, with what calibrates them."""
         if not inks:
-            return [], 0
-        symbols, probs, render = self.analyse(inks, kind_hint)
-        return beam(probs, render, kind_hint), len(symbols)
+            return Decoded([], 0, 1.0)
+        symbols, probs, render, inside = self._analyse(inks, kind_hint)
+        return Decoded(beam(probs, render, kind_hint), len(symbols), inside)
+
+    def confidence(self, decoded: Decoded) -> float:
+        """P(the best reading is right), in [0, 1] (0 without a reading).
+
+        See :func:`capped` for what the calibrated figure is capped by.
+        """
+        if not decoded.hyps:
+            return 0.0
+        calibrated = self.calibration.confidence(
+            evidence(decoded.hyps, decoded.symbols)
+        )
+        return capped(calibrated, decoded.in_alphabet)
 
     def analyse(
         self, inks: list[Ink], kind_hint: str | None = None
     ) -> tuple[list[Symbol], NDArray[np.float32], Callable[[Sequence[str]], str]]:
         """Symbols of non-empty prepared ink, their class probabilities, and the
         function that writes a choice of one class per symbol as answer text."""
+        symbols, probs, render, _ = self._analyse(inks, kind_hint)
+        return symbols, probs, render
+
+    def _analyse(
+        self, inks: list[Ink], kind_hint: str | None
+    ) -> tuple[
+        list[Symbol], NDArray[np.float32], Callable[[Sequence[str]], str], float
+    ]:
         ref = line_height(inks)
         tree = parse_layout(inks, ref, nested=kind_hint != "choice")
         symbols = slots(tree)
@@ -119,7 +143,9 @@ class Recognizer:
             ref = measured
             probs = self.classify(inks, symbols, ref, kind_hint, seen)
         probs = slash_for_one(tree, probs, ref)
-        return symbols, probs, self._render(tree, symbols, probs, ref, kind_hint)
+        inside = _in_alphabet([seen[s.strokes, ref] for s in symbols], kind_hint)
+        render = self._render(tree, symbols, probs, ref, kind_hint)
+        return symbols, probs, render, inside
 
     def classify(
         self,
@@ -175,10 +201,9 @@ class Recognizer:
 
         return render
 
-    def _candidates(self, hyps: list[Hypothesis], count: int) -> tuple[Candidate, ...]:
+    def _candidates(self, hyps: list[Hypothesis], best: float) -> tuple[Candidate, ...]:
         if not hyps:
             return ()
-        best = self.calibration.confidence(evidence(hyps, count))
         rest = hyps[1:MAX_CANDIDATES]
         total = sum(h.score for h in rest) or 1.0
         out = [Candidate(hyps[0].text, round(best, 4))]
@@ -186,6 +211,44 @@ class Recognizer:
             share = (1.0 - best) * h.score / total
             out.append(Candidate(h.text, round(min(share, best), 4)))
         return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """The beam's readings of one answer and the evidence for their confidence."""
+
+    hyps: list[Hypothesis]
+    symbols: int
+    in_alphabet: float
+    """The lowest share, over the symbols, of the classifier's probability on
+    classes the answer kind allows or their look-alikes (1.0 when every symbol
+    is clearly allowed)."""
+
+
+# A symbol with at least this share of its belief inside the answer's alphabet
+# is not held against the reading (real pen-digits put up to a fifth on
+# letters); below it the reading's confidence is capped proportionally.
+IN_ALPHABET_FULL = 0.5
+
+
+def capped(confidence: float, in_alphabet: float) -> float:
+    """A calibrated confidence, capped when a symbol is mostly outside the
+    answer's alphabet.
+
+    ``%`` written where the alphabet had no ``%``, or a letter in a number,
+    is read as the nearest allowed symbol, and that reading must not be
+    graded on its own however well-formed it looks.
+    """
+    return min(confidence, in_alphabet / IN_ALPHABET_FULL)
+
+
+def _in_alphabet(raw: Sequence[NDArray[np.float32]], kind_hint: str | None) -> float:
+    if not raw:
+        return 1.0
+    # A look-alike (x for ×) is what the kind restriction is there to settle.
+    mask = np.array(plausible_mask(kind_hint), dtype=np.float32)
+    shares = np.stack(raw) @ mask
+    return float(min(1.0, shares.min()))
 
 
 def measured_height(

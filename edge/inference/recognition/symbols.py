@@ -33,7 +33,9 @@ CLASSES: tuple[str, ...] = (*DIGITS, *OPERATORS, *UPPER_LETTERS, *LOWER_LETTERS)
 
 CLASS_INDEX = {name: i for i, name in enumerate(CLASSES)}
 
-_NUMBER_SYMBOLS = frozenset((*DIGITS, "+", "-", ".", "/", "√", "(", ")", "±", "×", ","))
+_NUMBER_SYMBOLS = frozenset(
+    (*DIGITS, "+", "-", ".", "/", "√", "(", ")", "±", "×", ",", "%")
+)
 _EXPRESSION_SYMBOLS = frozenset(
     (*DIGITS, *OPERATORS, "a", "b", "c", "m", "n", "t", "x", "y", "z")
 ) - {"°", "%"}
@@ -72,3 +74,21 @@ def allowed_mask(kind_hint: str | None) -> list[bool]:
     """For each class, whether an answer of ``kind_hint`` may contain it."""
     alphabet = KIND_ALPHABETS.get(kind_hint or "text", KIND_ALPHABETS["text"])
     return [name in alphabet for name in CLASSES]
+
+
+# Classes that differ only in size or context (the answer kind decides):
+# belief in one of them is belief in the other where only the other may stand.
+LOOK_ALIKES: dict[str, str] = {
+    a: b
+    for x, y in (("x", "×"), ("z", "2"), ("s", "5"), ("c", "C"), ("v", "V"),
+                 ("b", "6"), ("g", "9"), ("t", "+"))
+    for a, b in ((x, y), (y, x))
+}  # fmt: skip
+
+
+def plausible_mask(kind_hint: str | None) -> list[bool]:
+    """For each class, whether it or its look-alike may stand in ``kind_hint``."""
+    alphabet = KIND_ALPHABETS.get(kind_hint or "text", KIND_ALPHABETS["text"])
+    return [
+        name in alphabet or LOOK_ALIKES.get(name, "") in alphabet for name in CLASSES
+    ]

@@ -125,3 +125,40 @@ def test_any_scribble_gives_a_reading(
     reading = recognizer.read(strokes, kind_hint=kind)
     assert reading.candidates
     assert all(0.0 <= c.confidence <= 1.0 for c in reading.candidates)
+
+
+def read_many(
+    recognizer: Recognizer, text: str, kind: str, writers: int = 10
+) -> list[tuple[str, float]]:
+    out = []
+    for i in range(writers):
+        style = WriterStyle.random(random.Random(900 + i))
+        paths = write_answer(text, BOX, random.Random(i), style)
+        reading = recognizer.read(strokes_of(paths), BOX, kind_hint=kind)
+        out.append((reading.text, reading.confidence))
+    return out
+
+
+@pytest.mark.parametrize("text", ["80%", "12.5%", "5%"])
+def test_percentages_read_in_numeric_boxes(recognizer: Recognizer, text: str) -> None:
+    readings = read_many(recognizer, text, "numeric")
+    assert sum(t == text for t, _ in readings) >= 9, readings
+
+
+def test_a_symbol_the_box_cannot_hold_is_never_graded_on_its_own(
+    recognizer: Recognizer,
+) -> None:
+    # Only numbers may stand in a numeric box: "3m" reads as the nearest
+    # number, and that reading must go to the teacher. (A letter whose strokes
+    # are taken for separate symbols, such as an A read as "/-1", escapes
+    # this check: see docs/limits.md.)
+    for text, confidence in read_many(recognizer, "3m", "numeric"):
+        assert confidence < recognizer.confidence_threshold, text
+
+
+def test_look_alikes_and_well_held_symbols_are_not_capped() -> None:
+    from edge.inference.recognition.recognizer import IN_ALPHABET_FULL, capped
+
+    assert capped(0.97, 1.0) == 0.97
+    assert capped(0.97, IN_ALPHABET_FULL) == 0.97
+    assert capped(0.97, 0.05) == pytest.approx(0.1)
