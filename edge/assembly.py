@@ -117,6 +117,12 @@ class AnswerAssembler:
         idle = [s for s, a in self._open.items() if now_ms - a.last_ms >= self.idle_ms]
         return [self._close(s) for s in idle]
 
+    def next_due_ms(self) -> int | None:
+        """When the first open answer falls idle; None while none is open."""
+        if not self._open:
+            return None
+        return min(a.last_ms for a in self._open.values()) + self.idle_ms
+
     def flush(self) -> list[CompletedAnswer]:
         """Close every open answer (at shutdown or when a pen disconnects)."""
         return [self._close(s) for s in list(self._open)]

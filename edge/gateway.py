@@ -183,7 +183,7 @@ class Gateway:
         so an answer that fell due during the wait is closed in this tick.
         """
         self.last_tick = time.monotonic()
-        batch = self._take_batch()
+        batch = self._take_batch(self._wait_s())
         if now_ms is None:
             now_ms = self.store.clock()
         if batch:
@@ -193,10 +193,17 @@ class Gateway:
         if self._inbox.empty():
             self._finish(self._assembler.due(now_ms))
 
-    def _take_batch(self) -> list[tuple[list[Stroke], Future[None]]]:
+    def _wait_s(self) -> float:
+        """How long to wait for ink: a tick, less if an answer falls idle sooner."""
+        due = self._assembler.next_due_ms()
+        if due is None:
+            return TICK_S
+        return min(TICK_S, max(0.0, (due - self.store.clock()) / 1000))
+
+    def _take_batch(self, wait_s: float) -> list[tuple[list[Stroke], Future[None]]]:
         batch: list[tuple[list[Stroke], Future[None]]] = []
         try:
-            batch.append(self._inbox.get(timeout=TICK_S))
+            batch.append(self._inbox.get(timeout=wait_s))
             while sum(len(s) for s, _ in batch) < MAX_BATCH:
                 batch.append(self._inbox.get_nowait())
         except queue.Empty:

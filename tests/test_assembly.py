@@ -83,6 +83,18 @@ def test_idle_completes_only_after_the_wait() -> None:
     assert a.due(10_000) == []
 
 
+def test_the_first_answer_to_fall_idle_sets_the_next_due_time() -> None:
+    a = assembler(idle_ms=2000)
+    assert a.next_due_ms() is None
+    a.add(stroke(62, 12, 0), "s1")  # its last dot at 50 ms
+    a.add(stroke(62, 22, 700), "s2", arrived_ms=900)  # arrived after its pen-up
+    assert a.next_due_ms() == 2_050
+    assert [d.student_id for d in a.due(2_050)] == ["s1"]
+    assert a.next_due_ms() == 2_900
+    a.due(2_900)
+    assert a.next_due_ms() is None
+
+
 def test_students_are_kept_apart() -> None:
     a = assembler()
     a.add(stroke(62, 12, 0), "s1")
