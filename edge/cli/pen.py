@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-from edge.drivers.pen.capture import read_capture
+from edge.drivers.pen.capture import BadLine, read_capture
 from edge.drivers.pen.codec import PenDecoder
 from edge.drivers.pen.eventjson import event_json
 
@@ -53,6 +53,11 @@ def run_decode(args: argparse.Namespace) -> int:
     counts: Counter[str] = Counter()
     with _open(args.capture) as handle:
         for line in read_capture(handle, name=args.capture):
+            if isinstance(line, BadLine):
+                counts["error"] += 1
+                bad = {"type": "error", "reason": "bad_line", "line": line.line}
+                print(json.dumps({**bad, "detail": line.reason}, ensure_ascii=False))
+                continue
             extra: dict[str, Any] = {"line": line.line}
             if line.t_ms is not None:
                 extra["t_ms"] = line.t_ms

@@ -1,7 +1,8 @@
 """Captures of receiver traffic: one chunk of bytes per line, as hex.
 
 A line is ``HEX`` or ``MILLISECONDS HEX`` (the hex may be spaced out in
-bytes); ``#`` starts a comment and blank lines are skipped. The gateway's
+bytes; ``edge.drivers.capture_text`` reads it); ``#`` starts a comment and
+blank lines are skipped. The gateway's
 recorder writes this format, and ``edge-gateway clicker decode`` reads it,
 printing one JSON object per message and one ``error`` object per run of
 dropped bytes.
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from typing import Any
 
+from edge.drivers.capture_text import parse_line
 from edge.drivers.clicker.codec import Decoder, Frame
 from edge.drivers.clicker.events import clicker_address
 from edge.drivers.clicker.framing import Drop
@@ -27,25 +29,6 @@ _CLICKER_FIELDS = ("clicker", "receiver_id")
 def format_line(data: bytes, t_ms: int | None = None) -> str:
     """One capture line for a chunk read from the port."""
     return f"{data.hex()}\n" if t_ms is None else f"{t_ms} {data.hex()}\n"
-
-
-def parse_line(line: str) -> tuple[int | None, bytes] | str | None:
-    """(time, bytes) of one line, None for a blank or comment, or an error text.
-
-    The first of several words is a time when it is all digits and not two
-    characters long (two characters are a hex byte of a spaced-out line).
-    """
-    words = line.split("#", 1)[0].split()
-    if not words:
-        return None
-    t_ms = None
-    if len(words) > 1 and words[0].isdigit() and len(words[0]) != 2:
-        t_ms = int(words.pop(0))
-    text = "".join(words)
-    try:
-        return t_ms, bytes.fromhex(text)
-    except ValueError:
-        return f"not hex: {text[:40]!r}"
 
 
 def message_json(frame: Frame) -> dict[str, Any]:

@@ -31,7 +31,3 @@ class FrameError(ClickerError, ProtocolError):
         super().__init__(message)
         self.reason = reason
         self.data = data
-
-
-class CaptureError(ClickerError):
-    """A capture file could not be read."""

@@ -1,14 +1,16 @@
 """Capture files: recorded pen traffic as text, one notification per line.
 
-Format, line by line::
+Format, line by line (``edge.drivers.capture_text`` reads it)::
 
     # comment (anything after '#' is ignored)
     c06c0e0001...c1              a notification as hex
     1700000000123 c06c0e00...c1  the same, with the ms time it arrived
+    c0 6c 0e 00 01 ... c1        hex spaced out in bytes, as other tools write it
 
-Hex has no inner spaces. The recorder writes what the host sent as comments
-(``# > <hex>``) so that a capture reads as a whole conversation while the
-decoder sees only the pen's side.
+The recorder writes what the host sent as comments (``# > <hex>``) so that a
+capture reads as a whole conversation while the decoder sees only the pen's
+side. A line that is not in the format is reported and skipped; the lines
+after it are still read.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
-from edge.drivers.pen.errors import CaptureError
+from edge.drivers.capture_text import parse_line
 
 log = logging.getLogger(__name__)
 
@@ -33,21 +35,27 @@ class CaptureLine:
     data: bytes
 
 
-def read_capture(lines: Iterable[str], name: str = "capture") -> Iterator[CaptureLine]:
-    """Notifications of a capture; CaptureError names the first bad line."""
+@dataclass(frozen=True, slots=True)
+class BadLine:
+    """A line that is not in the capture format, and why."""
+
+    line: int
+    reason: str
+
+
+def read_capture(
+    lines: Iterable[str], name: str = "capture"
+) -> Iterator[CaptureLine | BadLine]:
+    """Notifications of a capture, with a :class:`BadLine` for each bad line."""
     for number, raw in enumerate(lines, start=1):
-        text = raw.split("#", 1)[0].strip()
-        if not text:
+        parsed = parse_line(raw)
+        if parsed is None:
             continue
-        parts = text.split()
-        if len(parts) > 2 or (len(parts) == 2 and not parts[0].isdigit()):
-            raise CaptureError(f"{name}:{number}: expected '[ms] hex', got {text!r}")
-        t_ms = int(parts[0]) if len(parts) == 2 else None
-        try:
-            data = bytes.fromhex(parts[-1])
-        except ValueError as exc:
-            raise CaptureError(f"{name}:{number}: not hex: {parts[-1]!r}") from exc
-        yield CaptureLine(number, t_ms, data)
+        if isinstance(parsed, str):
+            log.warning("%s:%d: %s", name, number, parsed)
+            yield BadLine(number, parsed)
+            continue
+        yield CaptureLine(number, *parsed)
 
 
 def format_line(data: bytes, t_ms: int | None = None) -> str:

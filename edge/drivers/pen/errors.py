@@ -13,10 +13,6 @@ class PenError(EdgeError):
         self.pen = pen
 
 
-class CaptureError(PenError):
-    """A capture file cannot be read."""
-
-
 class PenConnectError(PenError):
     """The pen could not be reached, or its GATT service was not found."""
 

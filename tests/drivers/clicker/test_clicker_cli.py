@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from edge.cli.main import main
-from edge.drivers.clicker.capture import format_line, parse_line
+from edge.drivers.capture_text import parse_line
+from edge.drivers.clicker.capture import format_line
 from edge.drivers.clicker.codec import encode
 from edge.drivers.clicker.config import ClickerConfig
 from edge.drivers.clicker.discovery import PortInfo, candidate_ports, reconnect_delay

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from edge.cli.main import main
-from edge.drivers.pen.capture import CaptureRecorder, read_capture
+from edge.drivers.pen.capture import BadLine, CaptureLine, CaptureRecorder, read_capture
 from edge.drivers.pen.codec import encode_message
-from edge.drivers.pen.errors import CaptureError
 from edge.drivers.pen.messages import DotEvent, Paper, PenDown, PenUp
 
 from .test_codec import live_stroke
@@ -26,10 +25,21 @@ def test_read_capture_accepts_times_comments_and_blank_lines() -> None:
     ]
 
 
-@pytest.mark.parametrize("bad", ["zz", "12 34 56", "abc c0c1", "c0c"])
-def test_read_capture_names_the_bad_line(bad: str) -> None:
-    with pytest.raises(CaptureError, match="cap:2"):
-        list(read_capture(["c0c1", bad], name="cap"))
+@pytest.mark.parametrize("bad", ["zz", "abc c0c1", "c0c", "1700 c0 1"])
+def test_a_bad_line_is_reported_and_the_rest_still_read(bad: str) -> None:
+    got = list(read_capture(["c0c1", bad, "c0c2"], name="cap"))
+    assert [type(c) for c in got] == [CaptureLine, BadLine, CaptureLine]
+    assert got[1].line == 2 and "hex" in got[1].reason
+    assert got[2].data == b"\xc0\xc2"
+
+
+def test_hex_spaced_out_in_bytes_is_read_as_one_notification() -> None:
+    got = list(read_capture(["c0 6c 0e", "1700 c1 04", "12 34 56"]))
+    assert [(c.t_ms, c.data) for c in got] == [
+        (None, b"\xc0\x6c\x0e"),
+        (1700, b"\xc1\x04"),
+        (None, b"\x12\x34\x56"),  # two-digit words are bytes, not a time
+    ]
 
 
 def test_recorder_writes_what_read_capture_reads_back() -> None:
@@ -99,16 +109,28 @@ def test_pen_decode_reports_a_cut_last_frame(
     assert "6 bytes dropped" in captured.err
 
 
-def test_pen_decode_errors_are_one_line(
+def test_pen_decode_reports_a_bad_line_and_reads_on(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     capture = tmp_path / "bad.cap"
-    capture.write_text("c06101000fc1\nnot-hex\n", encoding="utf-8")
-    assert main(["pen", "decode", str(capture)]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1
-    assert "bad.cap:2" in err[0]
+    capture.write_text("c06101000fc1\nnot-hex\nc0 61 01 00 0e c1\n", encoding="utf-8")
+    assert main(["pen", "decode", str(capture), "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["type"], r.get("line")) for r in rows[:-1]] == [
+        ("low_battery", 1),
+        ("error", 2),
+        ("low_battery", 3),
+    ]
+    assert rows[1]["reason"] == "bad_line" and "not-hex" in rows[1]["detail"]
+    assert rows[-1]["type"] == "summary" and rows[-1]["events"]["error"] == 1
+
+
+def test_pen_decode_of_a_missing_file_is_one_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["pen", "decode", str(tmp_path / "missing.cap")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "missing.cap" in err[0]
 
 
 def test_old_protocol_events_decode_too(
