@@ -11,6 +11,7 @@ the number of points.
 
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -34,6 +35,7 @@ _TO_MM = {
     "pc": 25.4 / 6.0,
     "dev": None,
     "ncode": NCODE_MM,
+    "himetric": 0.01,
 }
 _TO_MS = {"ms": 1.0, "s": 1000.0, "us": 1e-3}
 _VALUE = re.compile(r"([!'\"]?)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[TF*?])")
@@ -61,25 +63,74 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _channels(root: ET.Element, name: str) -> dict[str, list[_Channel]]:
-    """Trace formats by context id ('' for the document default)."""
-    formats: dict[str, list[_Channel]] = {}
-    for ctx in root.iter():
-        if _local(ctx.tag) not in {"context", "traceFormat"}:
-            continue
-        fmt = (
-            ctx
-            if _local(ctx.tag) == "traceFormat"
-            else next((c for c in ctx if _local(c.tag) == "traceFormat"), None)
-        )
-        if fmt is None:
-            continue
-        chans = [_channel(c, name) for c in fmt.iter() if _local(c.tag) == "channel"]
-        key = ctx.get("{http://www.w3.org/XML/1998/namespace}id") or ctx.get("id") or ""
-        if _local(ctx.tag) == "traceFormat" and ctx in list(root):
-            key = ""
-        formats.setdefault(key, chans)
-    return formats
+def _id(elem: ET.Element) -> str:
+    return elem.get("{http://www.w3.org/XML/1998/namespace}id") or elem.get("id") or ""
+
+
+def _ref(elem: ET.Element, attribute: str) -> str:
+    return (elem.get(attribute) or "").strip().lstrip("#")
+
+
+@dataclass(frozen=True, slots=True)
+class _Format:
+    """A trace format: the channels every point has, then the optional ones."""
+
+    regular: tuple[_Channel, ...]
+    intermittent: tuple[_Channel, ...] = ()
+
+    @property
+    def channels(self) -> tuple[_Channel, ...]:
+        return self.regular + self.intermittent
+
+
+_XY = _Format((_Channel("X", 1.0, False), _Channel("Y", 1.0, False)))
+# Contexts may refer to contexts; a cycle or a very deep chain is refused.
+_MAX_REF_DEPTH = 8
+
+
+class _Formats:
+    """Resolves which trace format a trace is written in.
+
+    A format comes from a ``traceFormat`` (at the top of the document, inside
+    a ``context`` or its ``inkSource``, or named by ``traceFormatRef``), from
+    a context named by ``contextRef`` on the trace or its ``traceGroup``, or
+    from the last ``context`` or ``traceFormat`` met at the top of the
+    document before the trace; with none of these, InkML's default (X, Y).
+    """
+
+    def __init__(self, root: ET.Element, name: str) -> None:
+        self.name = name
+        self.by_id = {_id(e): e for e in root.iter() if _id(e)}
+
+    def of(self, elem: ET.Element, depth: int = 0) -> _Format | None:
+        """The format a traceFormat, inkSource, context or trace names, if any."""
+        if depth > _MAX_REF_DEPTH:
+            raise RecognitionError(f"{self.name}: context references nest too deep")
+        kind = _local(elem.tag)
+        if kind == "traceFormat":
+            return self._channels(elem)
+        if kind in {"context", "inkSource"}:
+            inside = [c for c in elem.iter() if _local(c.tag) == "traceFormat"]
+            if inside:
+                return self._channels(inside[0])
+        for attribute in ("traceFormatRef", "inkSourceRef", "contextRef"):
+            target = self.by_id.get(_ref(elem, attribute))
+            if target is not None and target is not elem:
+                found = self.of(target, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def _channels(self, fmt: ET.Element) -> _Format:
+        regular = [_channel(c, self.name) for c in fmt if _local(c.tag) == "channel"]
+        extra = [
+            _channel(c, self.name)
+            for group in fmt
+            if _local(group.tag) == "intermittentChannels"
+            for c in group
+            if _local(c.tag) == "channel"
+        ]
+        return _Format(tuple(regular), tuple(extra))
 
 
 def _channel(elem: ET.Element, name: str) -> _Channel:
@@ -100,8 +151,12 @@ def _channel(elem: ET.Element, name: str) -> _Channel:
     return _Channel(channel, 1.0, False)
 
 
-def _decode_point_values(text: str, width: int, name: str) -> list[list[float]]:
-    """Rows of channel values, with InkML difference encodings undone."""
+def _decode_point_values(text: str, fmt: _Format, name: str) -> list[list[float]]:
+    """Rows of channel values, with InkML difference encodings undone.
+
+    Intermittent channels a point leaves out are NaN in its row.
+    """
+    least, width = len(fmt.regular), len(fmt.channels)
     rows: list[list[float]] = []
     modes = ["!"] * width
     last = [0.0] * width
@@ -110,11 +165,12 @@ def _decode_point_values(text: str, width: int, name: str) -> list[list[float]]:
         if not chunk.strip():
             raise RecognitionError(f"{name}: empty point {n + 1} in a trace")
         found = _VALUE.findall(chunk)
-        if len(found) != width or _VALUE.sub("", chunk).strip():
+        if not least <= len(found) <= width or _VALUE.sub("", chunk).strip():
+            expected = str(width) if least == width else f"{least} to {width}"
             raise RecognitionError(
-                f"{name}: point {n + 1} has {len(found)} values, expected {width}"
+                f"{name}: point {n + 1} has {len(found)} values, expected {expected}"
             )
-        row = []
+        row = [math.nan] * width
         for i, (mode, raw) in enumerate(found):
             modes[i] = mode or modes[i]
             value = _FLAGS[raw] if raw in _FLAGS else float(raw)
@@ -127,7 +183,7 @@ def _decode_point_values(text: str, width: int, name: str) -> list[list[float]]:
             else:
                 speed[i] = value - last[i] if rows else 0.0
             last[i] = value
-            row.append(value)
+            row[i] = value
         rows.append(row)
     return rows
 
@@ -147,51 +203,61 @@ def parse_inkml(data: bytes, name: str = "<ink>") -> InkFile:
         raise RecognitionError(
             f"{name}: root element is <{_local(root.tag)}>, not <ink>"
         )
-    formats = _channels(root, name)
-    strokes = _strokes(root, formats, name)
+    strokes = _strokes(root, _Formats(root, name), name)
     if not strokes:
         raise RecognitionError(f"{name}: no ink (no trace with points)")
     return InkFile(tuple(strokes), _truth(root))
 
 
-def _strokes(
-    root: ET.Element, formats: dict[str, list[_Channel]], name: str
-) -> list[Stroke]:
-    default = formats.get("") or [_Channel("X", 1.0, False), _Channel("Y", 1.0, False)]
+def _strokes(root: ET.Element, formats: _Formats, name: str) -> list[Stroke]:
     strokes: list[Stroke] = []
-    total = 0
-    # Files without the InkML namespace are read the same way.
-    for trace in (e for e in root.iter() if _local(e.tag) == "trace"):
-        ref = (trace.get("contextRef") or trace.get("traceFormatRef") or "").lstrip("#")
-        chans = formats.get(ref, default) if ref else default
-        names = [c.name for c in chans]
-        if "X" not in names or "Y" not in names:
-            raise RecognitionError(f"{name}: trace format has no X and Y channels")
-        text = (trace.text or "").strip()
-        if not text:
-            continue
-        rows = _decode_point_values(text, len(chans), name)
-        total += len(rows)
-        if total > MAX_POINTS:
-            raise RecognitionError(f"{name}: more than {MAX_POINTS} points")
-        strokes.append(_stroke(rows, chans, len(strokes)))
+    current = [_XY]  # the document's current format, changed by top-level ones
+
+    def visit(elem: ET.Element, inherited: _Format | None) -> None:
+        for child in elem:
+            kind = _local(child.tag)
+            if kind in {"traceFormat", "context"} and elem is root:
+                current[0] = formats.of(child) or current[0]
+            elif kind == "traceGroup":
+                visit(child, formats.of(child) or inherited)
+            elif kind == "trace":
+                fmt = formats.of(child) or inherited or current[0]
+                stroke = _trace_stroke(child, fmt, len(strokes), name)
+                if stroke is not None:
+                    strokes.append(stroke)
+                    if sum(len(s.dots) for s in strokes) > MAX_POINTS:
+                        raise RecognitionError(f"{name}: more than {MAX_POINTS} points")
+
+    visit(root, None)
     return strokes
 
 
-def _stroke(rows: list[list[float]], chans: list[_Channel], index: int) -> Stroke:
+def _trace_stroke(
+    trace: ET.Element, fmt: _Format, index: int, name: str
+) -> Stroke | None:
+    names = [c.name for c in fmt.regular]
+    if "X" not in names or "Y" not in names:
+        raise RecognitionError(f"{name}: trace format has no X and Y channels")
+    text = (trace.text or "").strip()
+    if not text:
+        return None
+    if len(text) > MAX_BYTES:
+        raise RecognitionError(f"{name}: trace longer than {MAX_BYTES} characters")
+    return _stroke(_decode_point_values(text, fmt, name), fmt.channels, index)
+
+
+def _stroke(rows: list[list[float]], chans: tuple[_Channel, ...], index: int) -> Stroke:
     pos = {c.name: i for i, c in enumerate(chans)}
     cx, cy = chans[pos["X"]], chans[pos["Y"]]
     dots = []
     for n, row in enumerate(rows):
         x = row[pos["X"]] * cx.scale * (-1 if cx.flip else 1)
         y = row[pos["Y"]] * cy.scale * (-1 if cy.flip else 1)
-        t = (
-            row[pos["T"]] * chans[pos["T"]].scale
-            if "T" in pos
-            else (index * 1000 + n * 10)
-        )
-        force = int(row[pos["F"]]) if "F" in pos else 0
-        dots.append(Dot(x, y, force, int(t)))
+        t = row[pos["T"]] * chans[pos["T"]].scale if "T" in pos else math.nan
+        if not math.isfinite(t):
+            t = index * 1000 + n * 10  # no time recorded: a plausible pace
+        force = row[pos["F"]] if "F" in pos else 0.0
+        dots.append(Dot(x, y, int(force) if math.isfinite(force) else 0, int(t)))
     return Stroke("inkml", _PAGE, tuple(dots))
 
 

@@ -147,3 +147,76 @@ def test_random_bytes_never_crash(data: bytes) -> None:
 def test_ink_without_the_namespace_is_read() -> None:
     dots = parse_inkml(b"<ink><trace>1 2, 3 4</trace></ink>").strokes[0].dots
     assert [(d.x, d.y) for d in dots] == [(1.0, 2.0), (3.0, 4.0)]
+
+
+NS_OPEN = b'<ink xmlns="http://www.w3.org/2003/InkML">'
+
+
+def points(doc: bytes) -> list[list[tuple[float, float, int]]]:
+    return [[(d.x, d.y, d.force) for d in s.dots] for s in parse_inkml(doc).strokes]
+
+
+def test_a_context_with_its_format_inside_an_ink_source() -> None:
+    doc = (
+        NS_OPEN
+        + b"""<definitions><context xml:id="pen"><inkSource xml:id="s">
+      <traceFormat><channel name="X" units="mm"/><channel name="Y" units="mm"/>
+      <channel name="F"/></traceFormat></inkSource></context></definitions>
+      <trace contextRef="#pen">0 0 100, 23.707 0 120</trace>
+      <trace>1 2, 3 4</trace></ink>"""
+    )
+    first, second = points(doc)
+    assert [(round(x, 2), y, f) for x, y, f in first] == [(0, 0, 100), (10, 0, 120)]
+    assert second == [(1, 2, 0), (3, 4, 0)]  # no reference: InkML's default
+
+
+def test_formats_named_by_reference_and_inherited_from_a_trace_group() -> None:
+    doc = (
+        NS_OPEN
+        + b"""<definitions>
+      <traceFormat xml:id="xyf"><channel name="X"/><channel name="Y"/>
+      <channel name="F"/></traceFormat>
+      <context xml:id="c" traceFormatRef="#xyf"/></definitions>
+      <trace traceFormatRef="#xyf">1 2 3</trace>
+      <traceGroup contextRef="#c"><trace>4 5 6</trace></traceGroup></ink>"""
+    )
+    assert points(doc) == [[(1, 2, 3)], [(4, 5, 6)]]
+
+
+def test_a_top_level_context_changes_the_current_format() -> None:
+    doc = (
+        NS_OPEN
+        + b"""<trace>1 2</trace>
+      <context><traceFormat><channel name="Y"/><channel name="X"/>
+      </traceFormat></context><trace>1 2</trace></ink>"""
+    )
+    assert points(doc) == [[(1, 2, 0)], [(2, 1, 0)]]
+
+
+def test_intermittent_channels_may_be_left_out() -> None:
+    doc = (
+        NS_OPEN
+        + b"""<traceFormat><channel name="X"/><channel name="Y"/>
+      <intermittentChannels><channel name="F"/></intermittentChannels>
+      </traceFormat><trace>1 2 50, 3 4, 5 6 70</trace></ink>"""
+    )
+    assert points(doc) == [[(1, 2, 50), (3, 4, 0), (5, 6, 70)]]
+    with pytest.raises(RecognitionError, match="2 to 3"):
+        parse_inkml(doc.replace(b"3 4,", b"3 4 5 6,"))
+
+
+def test_himetric_units_and_reference_cycles() -> None:
+    doc = (
+        NS_OPEN
+        + b"""<traceFormat><channel name="X" units="himetric"/>
+      <channel name="Y" units="himetric"/></traceFormat><trace>2370.7 0</trace></ink>"""
+    )
+    assert round(points(doc)[0][0][0], 2) == 10.0
+    cycle = (
+        NS_OPEN
+        + b"""<definitions><context xml:id="a" contextRef="#b"/>
+      <context xml:id="b" contextRef="#a"/></definitions>
+      <trace contextRef="#a">1 2</trace></ink>"""
+    )
+    with pytest.raises(RecognitionError, match="nest too deep"):
+        parse_inkml(cycle)
