@@ -47,6 +47,7 @@ def pick_question(
         if len(questions) == 1:
             return questions[0]
         ids = ", ".join(q.id for q in questions[:12])
+        ids += ", …" if len(questions) > 12 else ""
         raise HomeworkError(
             f"the file has {len(questions)} questions; pick one with --question ({ids})"
         )
