@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from edge.analytics.config import AnalyticsConfig
 from edge.analytics.graph import KnowledgeGraph
+from edge.analytics.items import MIN_ANSWERED
 from edge.analytics.records import MasteryEstimate
 from edge.analytics.types import (
     DiagnosisSection,
@@ -79,6 +80,8 @@ def questions_to_review(
     for item in items["items"]:
         facility = item["facility"]
         if facility is None or facility >= config.review_facility:
+            continue
+        if item["n_answered"] < MIN_ANSWERED:
             continue
         top, share = _top_wrong(item)
         rows.append(

@@ -23,6 +23,9 @@ from edge.models import Question, QuestionType
 # Ebel's bands: below 0.20 an item separates strong from weak students poorly.
 LOW_DISCRIMINATION = 0.20
 LOW_ITEM_REST = 0.20
+# Fewer answers than this say nothing about an item: no flags, and no
+# suggestion to go over it again (one wrong answer would read as "facility 0%").
+MIN_ANSWERED = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +121,7 @@ def item_stats(table: ScoreTable, j: int, answers: Sequence[AnswerRecord]) -> It
 
     facility = float(col[answered].mean()) if answered.any() else None
     discrimination = None
-    if len(table.upper):
+    if len(table.upper) and answered.any():
         discrimination = float(filled[table.upper].mean() - filled[table.lower].mean())
     rest = table.totals - table.scores[:, j]
     item_rest = correlation(table.scores[:, j], rest)
@@ -134,7 +137,11 @@ def item_stats(table: ScoreTable, j: int, answers: Sequence[AnswerRecord]) -> It
         facility=_r(facility),
         discrimination=_r(discrimination),
         item_rest=_r(item_rest),
-        flags=_flags(facility, discrimination, item_rest),
+        flags=(
+            _flags(facility, discrimination, item_rest)
+            if answered.sum() >= MIN_ANSWERED
+            else []
+        ),
         options=option_stats(q, table, j, own) if q.type == QuestionType.CHOICE else [],
         wrong_answers=[] if q.type == QuestionType.CHOICE else wrong_answers(own, same),
         wrong_grouping="options" if q.type == QuestionType.CHOICE else method,

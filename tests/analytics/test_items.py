@@ -191,3 +191,18 @@ def test_any_answers_give_a_json_report(answers: list[AnswerRecord]) -> None:
     for item in section["items"]:
         if item["facility"] is not None:
             assert 0.0 <= item["facility"] <= 1.0
+
+
+def test_an_item_with_too_few_answers_is_neither_flagged_nor_suggested() -> None:
+    from edge.analytics.config import AnalyticsConfig
+    from edge.analytics.diagnosis import questions_to_review
+
+    answers = [*_grid_answers(), _answer("s1", "Q4", False), _answer("s2", "Q4", False)]
+    questions = [*QUESTIONS, Question("Q4", QuestionType.NUMERIC, "1")]
+    questions.append(Question("Q5", QuestionType.NUMERIC, "1"))  # nobody answered
+    section = analyse_items(questions, answers, group_fraction=0.4)
+    q4, q5 = section["items"][3:]
+    assert q4["facility"] == 0.0 and q4["flags"] == []
+    assert q5["discrimination"] is None and q5["flags"] == []
+    review = [r["question_id"] for r in questions_to_review(section, AnalyticsConfig())]
+    assert "Q4" not in review and "Q3" in review
