@@ -87,9 +87,8 @@ def enqueue(
         seq = next_seq(conn)
         envelope = _envelope(gateway, kind, seq, data, now_ms)
         payload = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
-        row = (seq, envelope["id"], kind, _priority(kind), now_ms, payload)
+        row = (seq, envelope["id"], kind, priority(kind), now_ms, payload)
         problem = payload_problem(payload)
-        conn.execute(_MARK_CHECKED_FROM, (str(seq - 1),))
         if problem is None:
             conn.execute(_INSERT, row)
         else:
@@ -108,17 +107,14 @@ _INSERT = (
     "INSERT INTO outbox (seq, msg_id, kind, priority, created_ms, payload)"
     " VALUES (?, ?, ?, ?, ?, ?)"
 )
-# The first message queued with the check marks where checked rows begin.
-_MARK_CHECKED_FROM = (
-    "INSERT OR IGNORE INTO meta (key, value) VALUES ('outbox_unchecked_through', ?)"
-)
 _INSERT_PARKED = (
     "INSERT INTO outbox_parked (seq, msg_id, kind, priority, created_ms, payload,"
     " reason, parked_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
-def _priority(kind: str) -> int:
+def priority(kind: str) -> int:
+    """Where messages of ``kind`` stand in the drain order (lower leaves first)."""
     return PRIORITY.get(kind, DEFAULT_PRIORITY)
 
 
@@ -130,24 +126,31 @@ def payload_problem(payload: str | bytes) -> str | None:
     return check(payload)
 
 
+_CHECK_MARK = "SELECT value FROM meta WHERE key = 'outbox_unchecked_through'"
+
+
+def has_check_mark(conn: sqlite3.Connection) -> bool:
+    """Whether :func:`mark_checked_from` has run on this file."""
+    return conn.execute(_CHECK_MARK).fetchone() is not None
+
+
+def mark_checked_from(conn: sqlite3.Connection) -> None:
+    """Note, once, that messages queued from now on were checked in
+    :func:`enqueue`: the store calls this when it opens the file, so rows an
+    older gateway queued without the check stay marked as unchecked."""
+    conn.execute(
+        "INSERT OR IGNORE INTO meta (key, value)"
+        " VALUES ('outbox_unchecked_through', ?)",
+        (str(last_seq(conn)),),
+    )
+
+
 def unchecked_through(conn: sqlite3.Connection) -> int:
     """Messages up to this sequence number may predate the check in
-    :func:`enqueue` (queued by an older gateway): the drain checks those
-    itself. Recorded by the first checked enqueue, or here on first use in the
-    caller's transaction; raises :class:`StoreFullError` at the disk cap."""
-    row = conn.execute(
-        "SELECT value FROM meta WHERE key = 'outbox_unchecked_through'"
-    ).fetchone()
-    if row is not None:
-        return int(row[0])
-    seq = last_seq(conn)
-    try:
-        conn.execute(_MARK_CHECKED_FROM, (str(seq),))
-    except sqlite3.OperationalError as exc:
-        if is_full_error(exc):
-            raise StoreFullError(f"outbox check mark not stored: {exc}") from exc
-        raise
-    return seq
+    :func:`enqueue`: the drain checks those itself. Without the mark (the
+    store could not write it at the disk cap) every message so far counts."""
+    row = conn.execute(_CHECK_MARK).fetchone()
+    return int(row[0]) if row is not None else last_seq(conn)
 
 
 def _envelope(
@@ -246,7 +249,7 @@ def count_sendable(conn: sqlite3.Connection, withheld: Collection[str]) -> int:
     # A row's priority is fixed by its kind at enqueue, so the withheld rows
     # sit at their kinds' levels: the index finds them without reading every
     # payload (a whole-table scan took tens of ms with a large backlog).
-    levels = sorted({PRIORITY.get(kind, DEFAULT_PRIORITY) for kind in withheld})
+    levels = sorted({priority(kind) for kind in withheld})
     row = conn.execute(
         "SELECT COUNT(*) FROM outbox"
         " WHERE priority IN (SELECT value FROM json_each(?))"

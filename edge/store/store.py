@@ -7,6 +7,7 @@ upgrade; readers run concurrently thanks to WAL.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -17,6 +18,8 @@ from typing import Any
 
 from edge.models import Answer, Assignment, Stroke, Student, Verdict, Vote
 from edge.store import capacity, db, ink, outbox, review
+
+log = logging.getLogger(__name__)
 
 # The vote schema takes at most 1,000 records per message.
 VOTE_BATCH = 1000
@@ -42,6 +45,18 @@ class Store:
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         db.migrate(self.conn, clock)
+        self._mark_checked_outbox()
+
+    def _mark_checked_outbox(self) -> None:
+        if outbox.has_check_mark(self.conn):
+            return
+        try:
+            with self.transaction() as conn:
+                outbox.mark_checked_from(conn)
+        except sqlite3.OperationalError:
+            # At the disk cap or on a read-only file: harmless, the uplink then
+            # checks every row queued so far once more.
+            log.info("outbox check mark not written this time")
 
     # -- connections and transactions -------------------------------------
 

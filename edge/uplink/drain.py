@@ -148,12 +148,7 @@ class Drain:
         self._idle = False
         # Rows up to this sequence number may predate the schema check at
         # enqueue; the drain checks them, and trusts the rows after them.
-        try:
-            with store.transaction() as conn:
-                self.unchecked_through = outbox.unchecked_through(conn)
-        except outbox.StoreFullError:
-            # At the disk cap: check all rows so far; the next start records it.
-            self.unchecked_through = outbox.last_seq(store.conn)
+        self.unchecked_through = outbox.unchecked_through(store.conn)
 
     # -- connection events --------------------------------------------------
 
@@ -210,7 +205,7 @@ class Drain:
         # A refused kind holds back every kind of its priority and below, so
         # that ink never overtakes results that wait for the broker.
         paused = [kind for kind, until in self._paused.items() if until > now]
-        below = min((_priority(kind) for kind in paused), default=None)
+        below = min((outbox.priority(kind) for kind in paused), default=None)
         return outbox.next_batch(
             self.store.conn,
             self.config.batch_size,
@@ -346,7 +341,3 @@ class Drain:
     def rows_in_flight(self) -> int:
         """Outbox rows published and not yet acknowledged."""
         return len(self._rows_in_flight)
-
-
-def _priority(kind: str) -> int:
-    return outbox.PRIORITY.get(kind, outbox.DEFAULT_PRIORITY)

@@ -92,17 +92,30 @@ def test_unparked_rows_keep_their_place_in_the_drain_order(store: Store) -> None
 
 
 def test_the_drain_checks_rows_from_before_the_enqueue_check(store: Store) -> None:
+    # A file an older gateway wrote: two rows, no check mark.
+    store.conn.execute("DELETE FROM meta WHERE key = 'outbox_unchecked_through'")
     broken = legacy_row(store, {"x": 1})
     fine = legacy_row(store, result_data(3))
-    publish = Recorder()
-    drain = drain_for(store, publish)
-    assert drain.unchecked_through == fine
-    checked = enqueue_many(store, "result", 2)
-    drain.fill()
-    drain.flush()
-    assert [m["seq"] for m in publish.sent] == [fine, *checked]
-    assert drain.counters.invalid == 1
-    assert [p["seq"] for p in outbox.parked(store.conn)] == [broken]
+    store.close()
+    upgraded = Store(store.path, store.gateway_id)  # this gateway opens it
+    try:
+        publish = Recorder()
+        drain = drain_for(upgraded, publish)
+        assert drain.unchecked_through == fine
+        checked = enqueue_many(upgraded, "result", 2)
+        drain.fill()
+        drain.flush()
+        assert [m["seq"] for m in publish.sent] == [fine, *checked]
+        assert drain.counters.invalid == 1
+        assert [p["seq"] for p in outbox.parked(upgraded.conn)] == [broken]
+    finally:
+        upgraded.close()
+
+
+def test_without_a_check_mark_every_row_so_far_is_checked(store: Store) -> None:
+    store.conn.execute("DELETE FROM meta WHERE key = 'outbox_unchecked_through'")
+    enqueue_many(store, "result", 3)
+    assert outbox.unchecked_through(store.conn) == 3
 
 
 def test_the_check_mark_is_kept_across_restarts(store: Store) -> None:
