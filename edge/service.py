@@ -162,16 +162,20 @@ class GatewayService:
         self.gateway.start()
         self.web.start()
         self._start_uplink()
-        self._start_heap_trim()
+        self._every(heap.TRIM_INTERVAL_S, "heap-trim", heap.trim)
 
-    def _start_heap_trim(self) -> None:
+    def _every(self, interval_s: float, name: str, chore: Callable[[], Any]) -> None:
+        """Run ``chore`` every ``interval_s`` on its own thread until stopping."""
         stop = self.services.stopping
 
-        def trim() -> None:
-            while not stop.wait(heap.TRIM_INTERVAL_S):
-                heap.trim()
+        def loop() -> None:
+            while not stop.wait(interval_s):
+                try:
+                    chore()
+                except Exception:
+                    log.exception("%s failed", name)
 
-        threading.Thread(target=trim, name="heap-trim", daemon=True).start()
+        threading.Thread(target=loop, name=name, daemon=True).start()
 
     def _start_analytics(self) -> None:
         """Mastery on every answer, the review desk and the analytics report."""
@@ -239,16 +243,7 @@ class GatewayService:
         if not isinstance(cap_mb, int | float) or cap_mb < 0:
             raise ConfigError("uplink.disk_cap_mb must be a number of megabytes >= 0")
         self.store.set_disk_cap(int(cap_mb * 1024 * 1024))
-        stop = self.services.stopping
-
-        def upkeep() -> None:
-            while not stop.wait(DISK_UPKEEP_S):
-                try:
-                    self.store.make_room()
-                except Exception:
-                    log.exception("disk upkeep failed")
-
-        threading.Thread(target=upkeep, name="disk-upkeep", daemon=True).start()
+        self._every(DISK_UPKEEP_S, "disk-upkeep", self.store.make_room)
 
     def _ingest_status(self) -> dict[str, Any]:
         stats = self.gateway.stats

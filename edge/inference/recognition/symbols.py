@@ -70,9 +70,13 @@ TYPICAL_HEIGHT: dict[str, float] = {
 """Height of a symbol in line heights, for symbols whose height is reliable."""
 
 
+def _alphabet(kind_hint: str | None) -> frozenset[str]:
+    return KIND_ALPHABETS.get(kind_hint or "text", KIND_ALPHABETS["text"])
+
+
 def allowed_mask(kind_hint: str | None) -> list[bool]:
     """For each class, whether an answer of ``kind_hint`` may contain it."""
-    alphabet = KIND_ALPHABETS.get(kind_hint or "text", KIND_ALPHABETS["text"])
+    alphabet = _alphabet(kind_hint)
     return [name in alphabet for name in CLASSES]
 
 
@@ -88,7 +92,7 @@ LOOK_ALIKES: dict[str, str] = {
 
 def plausible_mask(kind_hint: str | None) -> list[bool]:
     """For each class, whether it or its look-alike may stand in ``kind_hint``."""
-    alphabet = KIND_ALPHABETS.get(kind_hint or "text", KIND_ALPHABETS["text"])
+    alphabet = _alphabet(kind_hint)
     return [
         name in alphabet or LOOK_ALIKES.get(name, "") in alphabet for name in CLASSES
     ]
